@@ -1,0 +1,145 @@
+// The message bus over MQTT: QoS 1, persistent sessions, JSON payloads, typed topics, and acknowledgement
+// only after the handler has finished (so a message is never acked before its row is committed).
+import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 'mqtt';
+import { filterFor, topicFor, topics, type ParamsOf, type PayloadOf, type TopicName } from './topics.ts';
+import { topicMatches } from './topic-match.ts';
+import { validator } from '../events/validate.ts';
+import type { Logger } from '../log.ts';
+
+export type RawHandler = (topic: string, payload: Buffer) => Promise<void>;
+
+export interface BusOptions {
+  url: string;
+  clientId: string;
+  /** MQTT 5 unless the broker is the embedded aedes (3.1.1 only). */
+  protocolVersion?: 4 | 5;
+  /** false = persistent session: the broker keeps QoS 1 messages while we are away. */
+  clean?: boolean;
+  log?: Logger;
+}
+
+interface Subscription {
+  filter: string;
+  handler: RawHandler;
+}
+
+export class Bus {
+  readonly client: MqttClient;
+  readonly shared: boolean;
+  private readonly subs: Subscription[] = [];
+  /** Message ids whose PUBACK waits for the handler, per connection generation. */
+  private readonly held = new Set<number>();
+  private generation = 0;
+  private inFlight = 0;
+
+  private constructor(client: MqttClient, private readonly opts: BusOptions) {
+    this.client = client;
+    this.shared = (opts.protocolVersion ?? 5) === 5;
+    this.holdAcks();
+    client.on('close', () => {
+      // Acks of the lost connection must not be sent on the next one: the broker redelivers those messages.
+      this.generation++;
+      this.held.clear();
+    });
+    client.on('error', (err) => opts.log?.warn({ err: err.message }, 'mqtt error'));
+  }
+
+  static async connect(opts: BusOptions): Promise<Bus> {
+    const options: IClientOptions = {
+      clientId: opts.clientId,
+      clean: opts.clean ?? false,
+      protocolVersion: opts.protocolVersion ?? 5,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      resubscribe: true,
+      ...(opts.protocolVersion === 4 ? {} : { properties: { sessionExpiryInterval: 86_400, receiveMaximum: 65_535 } }),
+    };
+    const client = await mqtt.connectAsync(opts.url, options);
+    return new Bus(client, opts);
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Messages handed to handlers and not yet acknowledged. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  async publish<N extends TopicName>(name: N, params: ParamsOf<N>, payload: PayloadOf<N>): Promise<void> {
+    await this.client.publishAsync(topicFor(name, params), JSON.stringify(payload), { qos: 1 });
+  }
+
+  /** Subscribes to a product topic; the payload is validated against the topic's schema. */
+  async subscribe<N extends TopicName>(name: N, handler: (payload: PayloadOf<N>, topic: string) => Promise<void>, group?: string): Promise<void> {
+    const check = validator(topics[name].schema);
+    await this.subscribeRaw(filterFor(name), async (topic, buf) => {
+      let payload: PayloadOf<N>;
+      try {
+        payload = check(JSON.parse(buf.toString('utf8'))) as PayloadOf<N>;
+      } catch (err) {
+        // Our own topics carry our own payloads: a bad one is a bug, logged and dropped rather than redelivered forever.
+        this.opts.log?.error({ topic, err: String(err) }, 'invalid payload on internal topic');
+        return;
+      }
+      await handler(payload, topic);
+    }, group);
+  }
+
+  /**
+   * Subscribes to a filter. With `group` and an MQTT 5 broker this is a shared subscription
+   * (`$share/<group>/<filter>`), so several workers split the messages; aedes accepts such a filter but
+   * delivers nothing on it, so with the embedded broker the subscription is plain.
+   */
+  async subscribeRaw(filter: string, handler: RawHandler, group?: string): Promise<void> {
+    const full = group && this.shared ? `$share/${group}/${filter}` : filter;
+    this.subs.push({ filter: full, handler });
+    await this.client.subscribeAsync(full, { qos: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+
+  private holdAcks(): void {
+    type SendPacket = (packet: any, cb?: () => void, ...rest: unknown[]) => void;
+    const client = this.client;
+    const internals = client as unknown as { _sendPacket: SendPacket };
+    const send: SendPacket = internals._sendPacket.bind(client);
+    // mqtt.js sends the PUBACK when handleMessage calls back, and handles the next packet only after that.
+    // To batch, handleMessage calls back at once and the PUBACK is held here until the handler resolves.
+    internals._sendPacket = (packet, cb, ...rest) => {
+      if (packet?.cmd === 'puback' && this.held.has(packet.messageId)) {
+        cb?.();
+        return;
+      }
+      send(packet, cb, ...rest);
+    };
+    client.handleMessage = (packet: IPublishPacket, callback) => {
+      const id = packet.messageId;
+      const gen = this.generation;
+      if (packet.qos === 1 && id !== undefined) this.held.add(id);
+      this.inFlight++;
+      this.dispatch(packet)
+        .then(() => {
+          if (packet.qos === 1 && id !== undefined && gen === this.generation && this.held.delete(id)) {
+            send({ cmd: 'puback', messageId: id });
+          }
+        })
+        .catch((err) => {
+          // Not acknowledged: the broker delivers it again after the next reconnect.
+          if (id !== undefined && gen === this.generation) this.held.delete(id);
+          this.opts.log?.error({ topic: packet.topic, err: String(err) }, 'handler failed; message left unacknowledged');
+        })
+        .finally(() => this.inFlight--);
+      callback();
+    };
+  }
+
+  private async dispatch(packet: IPublishPacket): Promise<void> {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const matching = this.subs.filter((s) => topicMatches(s.filter, packet.topic));
+    await Promise.all(matching.map((s) => s.handler(packet.topic, payload)));
+  }
+}

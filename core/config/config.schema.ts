@@ -1,0 +1,68 @@
+// Every setting of Gridwatch: its environment variable, type, default and meaning, in one table.
+// The README's configuration table is generated from this list (see `describeSettings`).
+
+export type SettingKind = 'string' | 'int' | 'bool' | 'duration' | 'url' | 'enum';
+
+export interface Setting {
+  env: string;
+  kind: SettingKind;
+  default?: string;
+  description: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+export const settings = {
+  port: { env: 'PORT', kind: 'int', default: '8080', min: 0, max: 65535, description: 'Gateway HTTP port (API, dashboard, socket.io).' },
+  host: { env: 'HOST', kind: 'string', default: '0.0.0.0', description: 'Gateway listen address.' },
+  databaseUrl: { env: 'DATABASE_URL', kind: 'url', description: 'PostgreSQL/TimescaleDB URL; unset = embedded PGlite under DATA_DIR.' },
+  mqttUrl: { env: 'MQTT_URL', kind: 'url', description: 'MQTT broker URL; unset = embedded aedes broker.' },
+  mqttEmbeddedPort: { env: 'MQTT_EMBEDDED_PORT', kind: 'int', default: '1884', min: 0, max: 65535, description: 'TCP port of the embedded broker (0 = any free port).' },
+  redisUrl: { env: 'REDIS_URL', kind: 'url', description: 'Redis for the socket.io adapter across several gateways; unset = single gateway.' },
+  dataDir: { env: 'DATA_DIR', kind: 'string', default: './data', description: 'Embedded database, face images and other files.' },
+  simulate: { env: 'SIMULATE', kind: 'bool', description: 'Run the simulated city; default on when database and broker are both embedded.' },
+  simCameras: { env: 'SIM_CAMERAS', kind: 'int', default: '200', min: 0, max: 20000, description: 'Simulated cameras.' },
+  simDoors: { env: 'SIM_DOORS', kind: 'int', default: '40', min: 0, max: 5000, description: 'Simulated doors.' },
+  simSeed: { env: 'SIM_SEED', kind: 'int', default: '42', description: 'Seed of the simulated city.' },
+  simControlPort: { env: 'SIM_CONTROL_PORT', kind: 'int', default: '8090', min: 0, max: 65535, description: 'Simulator control API port (loopback only).' },
+  logLevel: { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Log level.' },
+  timezone: { env: 'TZ_DISPLAY', kind: 'string', default: 'Asia/Shanghai', description: 'Time zone for reports and normalised local times.' },
+  retentionEvents: { env: 'RETENTION_EVENTS', kind: 'duration', default: '90d', description: 'How long event rows (door, camera, health, face match) are kept.' },
+  retentionFaces: { env: 'RETENTION_FACES', kind: 'duration', default: '30d', description: 'How long face crops of non-enrolled people are kept.' },
+  maintenanceInterval: { env: 'MAINTENANCE_INTERVAL', kind: 'duration', default: '5m', description: 'Partition upkeep, retention and rollup refresh period (plain PostgreSQL and embedded).' },
+  batchSize: { env: 'WRITE_BATCH_SIZE', kind: 'int', default: '2000', min: 1, max: 100000, description: 'Most rows per batched insert.' },
+  batchDelay: { env: 'WRITE_BATCH_DELAY', kind: 'duration', default: '50ms', description: 'Longest wait to fill a batch.' },
+  writeBufferMax: { env: 'WRITE_BUFFER_MAX', kind: 'int', default: '50000', min: 100, description: 'Rows held in memory while the database is unreachable before intake pauses.' },
+  mqttMaxPayload: { env: 'MQTT_MAX_PAYLOAD', kind: 'int', default: '1048576', min: 1024, description: 'Largest accepted door payload in bytes; larger go to dead letters.' },
+  healthInterval: { env: 'HEALTH_INTERVAL', kind: 'duration', default: '30s', description: 'Camera heartbeat period.' },
+  healthTimeout: { env: 'HEALTH_TIMEOUT', kind: 'duration', default: '3s', description: 'Camera heartbeat timeout.' },
+  healthConcurrency: { env: 'HEALTH_CONCURRENCY', kind: 'int', default: '200', min: 1, description: 'Heartbeats in flight at once.' },
+  streamCheckInterval: { env: 'STREAM_CHECK_INTERVAL', kind: 'duration', default: '10m', description: 'Stream (ffmpeg) check period per camera.' },
+  ffmpegPath: { env: 'FFMPEG_PATH', kind: 'string', default: 'ffmpeg', description: 'ffmpeg binary.' },
+  discoveryInterval: { env: 'DISCOVERY_INTERVAL', kind: 'duration', default: '5m', description: 'WS-Discovery probe period.' },
+  discoveryInterface: { env: 'DISCOVERY_INTERFACE', kind: 'string', description: 'Network interface for WS-Discovery probes (e.g. lo, eth0); unset = default route.' },
+  cameraAddresses: { env: 'CAMERA_ADDRESSES', kind: 'string', description: 'Extra cameras by address: comma-separated host:port or host:port-port ranges.' },
+  cameraUsername: { env: 'CAMERA_USERNAME', kind: 'string', default: 'admin', description: 'Default ONVIF user for cameras without their own.' },
+  cameraPassword: { env: 'CAMERA_PASSWORD', kind: 'string', default: '', description: 'Default ONVIF password for cameras without their own.' },
+  credentialKey: { env: 'CREDENTIAL_KEY', kind: 'string', description: 'Key (any text, hashed to 256 bits) for encrypting camera credentials at rest; generated under DATA_DIR when unset.' },
+  offlineAfterFailures: { env: 'OFFLINE_AFTER_FAILURES', kind: 'int', default: '2', min: 1, description: 'Consecutive failed checks before a camera is offline.' },
+  offlineAfterFailuresKey: { env: 'OFFLINE_AFTER_FAILURES_KEY', kind: 'int', min: 1, description: 'Override for key cameras.' },
+  offlineAfterFailuresRemote: { env: 'OFFLINE_AFTER_FAILURES_REMOTE', kind: 'int', min: 1, description: 'Override for remote cameras.' },
+  flapThreshold: { env: 'FLAP_THRESHOLD', kind: 'int', default: '4', min: 2, description: 'Status toggles within FLAP_WINDOW that make a camera flapping.' },
+  flapWindow: { env: 'FLAP_WINDOW', kind: 'duration', default: '15m', description: 'Window for flapping detection.' },
+  repairSlaKey: { env: 'REPAIR_SLA_KEY', kind: 'duration', default: '4h', description: 'Repair deadline for key cameras.' },
+  repairSlaNormal: { env: 'REPAIR_SLA_NORMAL', kind: 'duration', default: '24h', description: 'Repair deadline for normal cameras.' },
+  repairSlaRemote: { env: 'REPAIR_SLA_REMOTE', kind: 'duration', default: '72h', description: 'Repair deadline for remote cameras.' },
+  repairStableFor: { env: 'REPAIR_STABLE_FOR', kind: 'duration', default: '5m', description: 'Time back online before a ticket resolves itself.' },
+  escalationLevel2Factor: { env: 'ESCALATION_LEVEL2_FACTOR', kind: 'int', default: '2', min: 1, description: 'Level 2 escalation at this multiple of the SLA.' },
+  jwtSecret: { env: 'JWT_SECRET', kind: 'string', description: 'Token signing secret; generated under DATA_DIR when unset.' },
+  tokenTtl: { env: 'TOKEN_TTL', kind: 'duration', default: '12h', description: 'Login token lifetime.' },
+  bootstrapAdminPassword: { env: 'BOOTSTRAP_ADMIN_PASSWORD', kind: 'string', description: 'Creates user admin on an empty database.' },
+  demoPassword: { env: 'DEMO_PASSWORD', kind: 'string', description: 'Password of the demo users in simulation (generated and printed when unset).' },
+  faceThreshold: { env: 'FACE_MATCH_THRESHOLD', kind: 'string', default: '0.42', description: 'Default Euclidean distance under which a face matches a watch-list person.' },
+  faceWorkers: { env: 'FACE_WORKERS', kind: 'int', min: 1, description: 'Face recognition workers (default: one per core).' },
+  faceQueueMax: { env: 'FACE_QUEUE_MAX', kind: 'int', default: '200', min: 1, description: 'Face jobs waiting before new ones are dropped.' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingKey = keyof typeof settings;

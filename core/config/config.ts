@@ -1,0 +1,78 @@
+// Parses the environment once against `settings`, fails with the name of the bad variable, and freezes the result.
+import { parseDuration } from './duration.ts';
+import { settings, type Setting, type SettingKey } from './config.schema.ts';
+
+type ValueOf<S extends Setting> = S['kind'] extends 'int' | 'duration'
+  ? number
+  : S['kind'] extends 'bool'
+    ? boolean
+    : string;
+
+type HasDefault<S> = S extends { default: string } ? true : false;
+
+export type Config = {
+  readonly [K in SettingKey]: HasDefault<(typeof settings)[K]> extends true
+    ? ValueOf<(typeof settings)[K]>
+    : ValueOf<(typeof settings)[K]> | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid environment variable ${variable}: ${reason}`);
+  }
+}
+
+function parseValue(setting: Setting, raw: string): string | number | boolean {
+  switch (setting.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(raw)) throw new ConfigError(setting.env, `expected an integer, got "${raw}"`);
+      const n = Number(raw);
+      if (setting.min !== undefined && n < setting.min) throw new ConfigError(setting.env, `must be ≥ ${setting.min}, got ${n}`);
+      if (setting.max !== undefined && n > setting.max) throw new ConfigError(setting.env, `must be ≤ ${setting.max}, got ${n}`);
+      return n;
+    }
+    case 'duration': {
+      const ms = parseDuration(raw);
+      if (ms === undefined) throw new ConfigError(setting.env, `expected a duration like 30s, 5m, 4h or 2d, got "${raw}"`);
+      return ms;
+    }
+    case 'bool': {
+      const v = raw.toLowerCase();
+      if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+      if (['0', 'false', 'off', 'no'].includes(v)) return false;
+      throw new ConfigError(setting.env, `expected on/off (true/false, 1/0), got "${raw}"`);
+    }
+    case 'url':
+      try {
+        new URL(raw);
+      } catch {
+        throw new ConfigError(setting.env, `expected a URL, got "${raw}"`);
+      }
+      return raw;
+    case 'enum':
+      if (!setting.values?.includes(raw)) throw new ConfigError(setting.env, `expected one of ${setting.values?.join(', ')}, got "${raw}"`);
+      return raw;
+    default:
+      return raw;
+  }
+}
+
+/** Reads every setting from `env`; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings) as [SettingKey, Setting][]) {
+    const raw = env[setting.env];
+    const text = raw !== undefined && raw !== '' ? raw : setting.default;
+    out[key] = text === undefined ? undefined : parseValue(setting, text);
+  }
+  if (out.simulate === undefined) out.simulate = !out.databaseUrl && !out.mqttUrl;
+  return Object.freeze(out) as Config;
+}
+
+/** Markdown table of all settings, for the README. */
+export function describeSettings(): string {
+  const rows = Object.values(settings as Record<string, Setting>).map(
+    (s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.description} |`,
+  );
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,122 @@
+// Collects items into batches (by size or delay), writes each batch with one call, and resolves every
+// item's promise only after its batch is committed. A failed write is retried with backoff, never dropped;
+// meanwhile the writer reports itself degraded and holds at most `maxBuffer` items (adders wait beyond that).
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log.ts';
+
+export interface BatchWriterOptions<T> {
+  name: string;
+  write: (items: T[]) => Promise<void>;
+  maxBatch?: number;
+  maxDelayMs?: number;
+  maxBuffer?: number;
+  /** Batches written at the same time. */
+  concurrency?: number;
+  log?: Logger;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+interface Pending<T> {
+  item: T;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class BatchWriter<T> extends EventEmitter {
+  private queue: Pending<T>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running = 0;
+  private waitingForSpace: (() => void)[] = [];
+  private closed = false;
+  private _degraded = false;
+  written = 0;
+  failures = 0;
+
+  constructor(private readonly opts: BatchWriterOptions<T>) {
+    super();
+  }
+
+  get degraded(): boolean {
+    return this._degraded;
+  }
+
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once the item is committed. */
+  async add(item: T): Promise<void> {
+    if (this.closed) throw new Error(`${this.opts.name}: writer closed`);
+    while (this.queue.length >= (this.opts.maxBuffer ?? 50_000)) {
+      await new Promise<void>((r) => this.waitingForSpace.push(r));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Writes everything queued now. */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.running > 0) {
+      this.kick();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= (this.opts.maxBatch ?? 2000)) this.kick();
+    else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs ?? 50);
+  }
+
+  private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0 && this.running < (this.opts.concurrency ?? 2)) {
+      const batch = this.queue.splice(0, this.opts.maxBatch ?? 2000);
+      this.running++;
+      void this.writeWithRetry(batch).finally(() => {
+        this.running--;
+        for (const wake of this.waitingForSpace.splice(0)) wake();
+        if (this.queue.length > 0) this.schedule();
+      });
+    }
+  }
+
+  private async writeWithRetry(batch: Pending<T>[]): Promise<void> {
+    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 100, maxMs: 5000 };
+    let delay = initialMs;
+    for (;;) {
+      try {
+        await this.opts.write(batch.map((p) => p.item));
+        this.written += batch.length;
+        if (this._degraded) {
+          this._degraded = false;
+          this.opts.log?.info({ writer: this.opts.name }, 'database writes recovered');
+          this.emit('recovered');
+        }
+        for (const p of batch) p.resolve();
+        return;
+      } catch (err) {
+        this.failures++;
+        if (!this._degraded) {
+          this._degraded = true;
+          this.opts.log?.warn({ writer: this.opts.name, err: String(err) }, 'database write failed; retrying with backoff');
+          this.emit('degraded', err);
+        }
+        if (this.closed) {
+          for (const p of batch) p.reject(err as Error);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, maxMs);
+      }
+    }
+  }
+}

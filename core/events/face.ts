@@ -1,0 +1,37 @@
+// Faces: a capture to analyse (door or camera snapshot) and a watch-list match.
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Literals, Timestamp, Uuid } from './common.ts';
+
+export const FaceCapture = Type.Object(
+  {
+    captureId: Uuid,
+    ts: Timestamp,
+    source: Literals(['door', 'camera'] as const),
+    imagePath: Type.String({ description: 'JPEG under DATA_DIR' }),
+    cameraId: Type.Optional(Id),
+    propertyId: Type.Optional(Id),
+    doorId: Type.Optional(Id),
+    doorEventId: Type.Optional(Uuid),
+    credentialId: Type.Optional(Type.String()),
+    personId: Type.Optional(Type.String({ description: 'Person the door credential belongs to' })),
+  },
+  { $id: 'FaceCapture' },
+);
+export type FaceCapture = Static<typeof FaceCapture>;
+
+export const FaceMatch = Type.Object(
+  {
+    matchId: Uuid,
+    captureId: Uuid,
+    ts: Timestamp,
+    personId: Type.String(),
+    watchlistId: Type.String(),
+    distance: Type.Number({ minimum: 0 }),
+    cropPath: Type.Optional(Type.String()),
+    cameraId: Type.Optional(Id),
+    propertyId: Type.Optional(Id),
+    doorId: Type.Optional(Id),
+  },
+  { $id: 'FaceMatch' },
+);
+export type FaceMatch = Static<typeof FaceMatch>;

@@ -1,0 +1,80 @@
+// Opens what every service needs — config, database, broker connection — and closes it again in order.
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from './config/index.ts';
+import { openDb } from './db/open.ts';
+import { Bus } from './bus/bus.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './bus/embedded-broker.ts';
+import { createLogger, type Logger } from './log.ts';
+import { systemClock } from './clock.ts';
+import { HealthRegistry, type ServiceContext, type Service } from './service.ts';
+
+export interface Runtime extends ServiceContext {
+  embeddedBroker?: EmbeddedBroker;
+  /** Starts services in order and stops them in reverse on SIGINT/SIGTERM or `shutdown()`. */
+  run(services: Service[]): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function openRuntime(opts: { name: string; config?: Config; log?: Logger; clientId?: string }): Promise<Runtime> {
+  const config = opts.config ?? loadConfig();
+  const log = opts.log ?? createLogger(config.logLevel, opts.name);
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  log.info({ backend: db.backend, version: db.version }, 'database ready');
+
+  let embeddedBroker: EmbeddedBroker | undefined;
+  let url = config.mqttUrl;
+  if (!url) {
+    embeddedBroker = await startEmbeddedBroker(config.mqttEmbeddedPort);
+    url = embeddedBroker.url;
+    log.info({ url }, 'embedded MQTT broker (aedes) started');
+  }
+  const bus = await Bus.connect({
+    url,
+    // One stable id per service (and per host in a cluster) keeps its persistent session across restarts.
+    clientId: opts.clientId ?? process.env.MQTT_CLIENT_ID ?? `gridwatch-${opts.name}-${randomBytes(3).toString('hex')}`,
+    protocolVersion: embeddedBroker ? 4 : 5,
+    log,
+  });
+  const health = new HealthRegistry();
+  const services: Service[] = [];
+  let stopping: Promise<void> | undefined;
+
+  const rt: Runtime = {
+    config,
+    db,
+    bus,
+    broker: { kind: embeddedBroker ? 'embedded' : 'external', url },
+    log,
+    clock: systemClock,
+    health,
+    embeddedBroker,
+    async run(list) {
+      for (const s of list) {
+        await s.start();
+        services.push(s);
+        log.info({ service: s.name }, 'service started');
+      }
+      // A terminal's Ctrl-C reaches every process of the group (npm, tsx and us), often twice: stop once.
+      const onSignal = (sig: string) => {
+        if (stopping) return;
+        log.info({ sig }, 'stopping');
+        void rt.shutdown().then(() => process.exit(0));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    },
+    shutdown() {
+      stopping ??= (async () => {
+        for (const s of services.reverse()) {
+          await s.stop().catch((err) => log.error({ service: s.name, err: String(err) }, 'stop failed'));
+        }
+        await bus.close().catch(() => {});
+        await embeddedBroker?.close().catch(() => {});
+        await db.close().catch(() => {});
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+  return rt;
+}

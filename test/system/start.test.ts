@@ -1,0 +1,47 @@
+// `npm start` on a fresh DATA_DIR with no servers: embedded PGlite and aedes, health served, clean stop.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { groupGone, run } from '../helpers/run.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function startOnce(dataDir: string, port: number) {
+  const p = run(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    MQTT_EMBEDDED_PORT: '0',
+    SIM_CONTROL_PORT: '0',
+    DATABASE_URL: '',
+    MQTT_URL: '',
+    LOG_LEVEL: 'info',
+  });
+  await p.waitFor(/Gridwatch is up/, 60_000);
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+  const body = (await res.json()) as any;
+  return { p, res, body };
+}
+
+it('when started with no servers configured, then it serves health on embedded backends, keeps data and stops cleanly', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gw-start-'));
+  dirs.push(dataDir);
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const first = await startOnce(dataDir, port);
+  expect(first.res.status).toBe(200);
+  expect(first.body.status).toBe('ok');
+  expect(first.body.db.backend).toBe('embedded');
+  expect(first.body.db.version).toMatch(/^\d+/);
+  expect(first.body.broker).toEqual({ kind: 'embedded', connected: true });
+  expect(await first.p.stop('SIGINT')).toBe(0);
+  expect(first.p.output()).toMatch(/stopped/);
+  expect(groupGone(first.p.child.pid!)).toBe(true);
+
+  // A second start on the same DATA_DIR reopens the same database (migrations already applied).
+  const second = await startOnce(dataDir, port);
+  expect(second.body.db.backend).toBe('embedded');
+  expect(await second.p.stop('SIGTERM')).toBe(0);
+}, 150_000);
