@@ -19,7 +19,8 @@ export const topics = {
   cameraStatus: def('status/camera/{cameraId}', CameraStatusChange),
   faceCapture: def('faces/capture/{source}', FaceCapture),
   faceMatch: def('faces/match/{watchlistId}', FaceMatch),
-  alert: def('alerts/{kind}', Alert),
+  alert: def('alerts/new/{kind}', Alert),
+  alertUpdated: def('alerts/updated/{kind}', Alert),
   repairUpdated: def('repairs/{ticketId}', RepairTicket),
 } as const;
 
