@@ -1,0 +1,24 @@
+// Known doors cached in memory: loaded once, a miss is checked against the database (doors added later),
+// and a database error is retried with backoff rather than failing the message.
+import type { DoorsRepository } from './doors.repository.ts';
+import { retrying } from '../retrying.ts';
+
+export class DoorDirectory {
+  private known = new Set<string>();
+
+  constructor(private readonly repo: DoorsRepository, private readonly backoff = { initialMs: 100, maxMs: 5000 }) {}
+
+  async load(): Promise<number> {
+    const keys = await retrying(() => this.repo.allKeys(), this.backoff);
+    this.known = new Set(keys);
+    return keys.length;
+  }
+
+  async has(propertyId: string, doorId: string, stopped: () => boolean = () => false): Promise<boolean> {
+    const key = `${propertyId}/${doorId}`;
+    if (this.known.has(key)) return true;
+    const found = await retrying(() => this.repo.exists(propertyId, doorId), this.backoff, stopped);
+    if (found) this.known.add(key);
+    return found;
+  }
+}

@@ -1,0 +1,148 @@
+// MQTT door intake: access/{propertyId}/{doorId}/events → validated, normalised door events, stored in batches and
+// published on the bus. A message is acknowledged (PUBACK) only after its row — or its dead letter — is committed.
+import { BatchWriter } from '../../core/db/batch-writer.ts';
+import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
+import { DeadLettersRepository, type DeadLetter } from '../../core/db/repositories/dead-letters.repository.ts';
+import { DOOR_INTAKE_FILTER } from '../../core/bus/topics.ts';
+import type { ServiceContext } from '../../core/service.ts';
+import type { DoorEvent, FaceCapture } from '../../core/events/index.ts';
+import { decodeDoorMessage, reasonClass, type DecodeLimits } from './door-message.ts';
+import { DoorDirectory } from './door-directory.ts';
+import { DoorsRepository } from './doors.repository.ts';
+import { CaptureStore } from '../captures/capture-store.ts';
+import { retrying } from '../retrying.ts';
+import { uuidFrom } from '../ids.ts';
+
+export interface DoorIntakeStats {
+  received: number;
+  stored: number;
+  duplicates: number;
+  published: number;
+  deadLetters: Record<string, number>;
+  buffered: number;
+  inFlight: number;
+  degraded: boolean;
+}
+
+/** Clock skew tolerated on controller timestamps. */
+const MAX_AHEAD_MS = 10 * 60_000;
+
+export class DoorIntake {
+  private readonly events: BatchWriter<DoorEvent>;
+  private readonly deadLetters: BatchWriter<DeadLetter>;
+  private readonly directory: DoorDirectory;
+  private readonly captures: CaptureStore;
+  private readonly limits: DecodeLimits;
+  private stopped = false;
+  private inFlight = 0;
+  private readonly counts = { received: 0, stored: 0, duplicates: 0, published: 0 };
+  private readonly dead: Record<string, number> = {};
+
+  constructor(private readonly ctx: ServiceContext, opts: { backoff?: { initialMs: number; maxMs: number }; concurrency?: number } = {}) {
+    const { config, db, log } = ctx;
+    const backoff = opts.backoff ?? { initialMs: 100, maxMs: 5000 };
+    const doorEvents = new DoorEventsRepository(db);
+    this.events = new BatchWriter<DoorEvent>({
+      name: 'door_events',
+      maxBatch: config.batchSize,
+      maxDelayMs: config.batchDelay,
+      maxBuffer: config.writeBufferMax,
+      concurrency: opts.concurrency ?? 2,
+      backoff,
+      log,
+      write: async (batch) => {
+        const inserted = await doorEvents.insertMany(batch);
+        this.counts.stored += inserted;
+        this.counts.duplicates += batch.length - inserted;
+      },
+    });
+    const letters = new DeadLettersRepository(db);
+    this.deadLetters = new BatchWriter<DeadLetter>({
+      name: 'dead_letters',
+      maxBatch: 500,
+      maxDelayMs: config.batchDelay,
+      maxBuffer: config.writeBufferMax,
+      backoff,
+      log,
+      write: (batch) => letters.insertMany(batch),
+    });
+    this.directory = new DoorDirectory(new DoorsRepository(db), backoff);
+    this.captures = new CaptureStore(config.dataDir);
+    this.limits = { maxPayload: config.mqttMaxPayload, maxAgeMs: config.retentionEvents, maxAheadMs: MAX_AHEAD_MS };
+  }
+
+  async start(): Promise<void> {
+    const doors = await this.directory.load();
+    await this.ctx.bus.subscribeRaw(DOOR_INTAKE_FILTER, (topic, payload) => this.handle(topic, payload), 'ingest');
+    this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake subscribed');
+  }
+
+  /** Stops taking work and waits until everything taken is committed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.events.flush();
+    await this.deadLetters.flush();
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  get degraded(): boolean {
+    return this.events.degraded || this.deadLetters.degraded;
+  }
+
+  stats(): DoorIntakeStats {
+    return {
+      ...this.counts,
+      deadLetters: { ...this.dead },
+      buffered: this.events.buffered + this.deadLetters.buffered,
+      inFlight: this.inFlight,
+      degraded: this.degraded,
+    };
+  }
+
+  /** One message, start to commit; the bus sends its PUBACK when this resolves. */
+  async handle(topic: string, raw: Buffer): Promise<void> {
+    this.inFlight++;
+    try {
+      this.counts.received++;
+      const r = decodeDoorMessage(topic, raw, this.limits, this.ctx.clock.now());
+      if (!r.ok) return await this.reject(topic, raw, r.reason);
+      const e = r.event;
+      if (!(await this.directory.has(e.propertyId, e.doorId, () => this.stopped))) {
+        return await this.reject(topic, raw, `unknown_door: ${e.propertyId}/${e.doorId}`);
+      }
+      if (r.image) {
+        const jpeg = r.image;
+        e.imagePath = await retrying(() => this.captures.save('door', e.eventId, e.ts, jpeg), { initialMs: 100, maxMs: 5000 }, () => this.stopped);
+      }
+      await this.events.add(e);
+      // Published after the commit, also for a replayed event (a crash may have come between commit and
+      // publish): consumers of the bus get at-least-once and deduplicate by eventId.
+      await this.ctx.bus.publish('doorEvent', { propertyId: e.propertyId, doorId: e.doorId }, e);
+      if (e.imagePath) await this.ctx.bus.publish('faceCapture', { source: 'door' }, faceCaptureOf(e, e.imagePath));
+      this.counts.published++;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async reject(topic: string, raw: Buffer, reason: string): Promise<void> {
+    const cls = reasonClass(reason);
+    this.dead[cls] = (this.dead[cls] ?? 0) + 1;
+    await this.deadLetters.add({ source: 'door', topic, reason, payload: raw });
+  }
+}
+
+export function faceCaptureOf(e: DoorEvent, imagePath: string): FaceCapture {
+  const c: FaceCapture = {
+    captureId: uuidFrom('door-capture', e.eventId),
+    ts: e.ts,
+    source: 'door',
+    imagePath,
+    propertyId: e.propertyId,
+    doorId: e.doorId,
+    doorEventId: e.eventId,
+  };
+  if (e.credentialId) c.credentialId = e.credentialId;
+  if (e.personId) c.personId = e.personId;
+  return c;
+}

@@ -1,0 +1,53 @@
+// A private PostgreSQL 15 cluster for tests that stop and start the database (initdb + pg_ctl, trust, as user
+// postgres, on another port); the shared server on 5432 stays untouched.
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, waitForPort } from './mosquitto.ts';
+
+const BIN = '/usr/lib/postgresql/15/bin';
+
+export interface TestPostgres {
+  url: string;
+  port: number;
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function asPostgres(cmd: string, args: string[]): void {
+  execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'ignore' });
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gw-pg-'));
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+  chownSync(dir, uid, gid);
+  const data = path.join(dir, 'data');
+  const port = await freePort();
+  asPostgres(`${BIN}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=64MB`;
+  const pg: TestPostgres = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    async start() {
+      asPostgres(`${BIN}/pg_ctl`, ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start']);
+      await waitForPort(port);
+    },
+    async stop(mode = 'fast') {
+      try {
+        asPostgres(`${BIN}/pg_ctl`, ['-D', data, '-m', mode, '-w', 'stop']);
+      } catch {
+        /* already stopped */
+      }
+    },
+    async close() {
+      await pg.stop('immediate');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await pg.start();
+  return pg;
+}
