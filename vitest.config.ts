@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // autoload imports route files itself; inlined, its import() goes through vitest's TypeScript transform.
+    server: { deps: { inline: ['@fastify/autoload'] } },
   },
 });

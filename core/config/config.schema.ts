@@ -60,6 +60,7 @@ export const settings = {
   tokenTtl: { env: 'TOKEN_TTL', kind: 'duration', default: '12h', description: 'Login token lifetime.' },
   bootstrapAdminPassword: { env: 'BOOTSTRAP_ADMIN_PASSWORD', kind: 'string', description: 'Creates user admin on an empty database.' },
   demoPassword: { env: 'DEMO_PASSWORD', kind: 'string', description: 'Password of the demo users in simulation (generated and printed when unset).' },
+  loginRateLimit: { env: 'LOGIN_RATE_LIMIT', kind: 'int', default: '10', min: 1, description: 'Login attempts per minute from one client address.' },
   faceThreshold: { env: 'FACE_MATCH_THRESHOLD', kind: 'string', default: '0.42', description: 'Default Euclidean distance under which a face matches a watch-list person.' },
   faceWorkers: { env: 'FACE_WORKERS', kind: 'int', min: 1, description: 'Face recognition workers (default: one per core).' },
   faceQueueMax: { env: 'FACE_QUEUE_MAX', kind: 'int', default: '200', min: 1, description: 'Face jobs waiting before new ones are dropped.' },

@@ -1,0 +1,53 @@
+// First users: `admin` from BOOTSTRAP_ADMIN_PASSWORD on an empty database, and in simulation the demo users
+// monitor1, manager1 and supervisor1, scoped to the imported city.
+import { randomBytes } from 'node:crypto';
+import type { ServiceContext } from '../../core/service.ts';
+import { UsersRepository } from '../../core/db/repositories/users.repository.ts';
+import { hashPassword } from './passwords.ts';
+import { storedSecret } from './stored-secret.ts';
+
+export const DEMO_USERS = ['monitor1', 'manager1', 'supervisor1'] as const;
+
+export async function bootstrapUsers(ctx: Pick<ServiceContext, 'db' | 'config' | 'log'>): Promise<void> {
+  const users = new UsersRepository(ctx.db);
+  const { config, log } = ctx;
+  if (config.bootstrapAdminPassword && (await users.count()) === 0) {
+    if (await users.insert({ username: 'admin', passwordHash: await hashPassword(config.bootstrapAdminPassword), role: 'admin', displayName: 'Administrator' })) {
+      log.info('created user admin (BOOTSTRAP_ADMIN_PASSWORD)');
+    }
+  }
+  if (!config.simulate) return;
+
+  let password = config.demoPassword;
+  let generated = false;
+  if (!password) {
+    // Kept under DATA_DIR so the demo users created on the first start still log in after a restart.
+    const s = await storedSecret(config.dataDir, 'demo-password', () => randomBytes(9).toString('base64url'));
+    password = s.value;
+    generated = true;
+  }
+  const districts = await users.districtIds();
+  const property = await users.busiestProperty();
+  const monitorDistricts = districts.slice(0, 1);
+  const managerProperties = property ? [property.id] : [];
+  const created: string[] = [];
+  const demo = [
+    { username: 'monitor1', role: 'monitor' as const, districts: monitorDistricts, properties: [], displayName: 'Monitor (district)' },
+    { username: 'manager1', role: 'property_manager' as const, districts: [], properties: managerProperties, displayName: 'Property manager' },
+    { username: 'supervisor1', role: 'supervisor' as const, districts: [], properties: [], displayName: 'Supervisor (city)' },
+  ];
+  for (const u of demo) {
+    const existing = await users.byUsername(u.username);
+    if (!existing) {
+      if (await users.insert({ ...u, passwordHash: await hashPassword(password) })) created.push(u.username);
+    } else if (existing.role === u.role && existing.districts.length === 0 && existing.properties.length === 0 && (u.districts.length || u.properties.length)) {
+      // Created before the city was imported: give them their scope now.
+      await users.setScope(u.username, u.districts, u.properties);
+    }
+  }
+  if (generated) {
+    log.info({ users: DEMO_USERS, password, created }, `demo users ${DEMO_USERS.join(', ')} — password: ${password} (set DEMO_PASSWORD to choose it)`);
+  } else if (created.length) {
+    log.info({ users: created }, 'demo users created with DEMO_PASSWORD');
+  }
+}

@@ -1,0 +1,39 @@
+// POST /api/v1/auth/login — username and password for a bearer token; GET /api/v1/auth/me — who the token is.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AuthUser } from '../../../core/auth/scope.ts';
+import { UsersRepository } from '../../../core/db/repositories/users.repository.ts';
+import { checkPassword } from '../../auth/passwords.ts';
+import { ErrorBody, Wire } from '../../schemas/common.ts';
+
+const Login = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+const Token = Wire(Type.Object({ token: Type.String(), expiresIn: Type.Integer({ description: 'Seconds' }), user: AuthUser }));
+
+const auth: FastifyPluginAsyncTypebox = async (app) => {
+  const users = new UsersRepository(app.ctx.db);
+  app.post(
+    '/login',
+    {
+      schema: { tags: ['auth'], summary: 'Log in', body: Login, response: { 200: Token, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
+      config: { rateLimit: { max: app.ctx.config.loginRateLimit, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      const row = await users.byUsername(request.body.username);
+      if (!(await checkPassword(row?.passwordHash, request.body.password)) || !row) {
+        return reply.code(401).send({ error: 'Unauthorized', message: 'wrong username or password' });
+      }
+      const user = { id: row.id, username: row.username, role: row.role, districts: row.districts, properties: row.properties };
+      return { token: app.issueToken(user), expiresIn: Math.round(app.ctx.config.tokenTtl / 1000), user };
+    },
+  );
+
+  app.get(
+    '/me',
+    { onRequest: app.authenticate, schema: { tags: ['auth'], summary: 'The logged-in user', security: [{ bearer: [] }], response: { 200: Wire(AuthUser), 401: ErrorBody } } },
+    async (request) => request.user,
+  );
+};
+export default auth;
