@@ -1,6 +1,6 @@
 // Every MQTT topic of Gridwatch, built in this one module, each tied to the schema of its payload.
 import { type Static, type TSchema } from '@sinclair/typebox';
-import { Alert, CameraEvent, CameraHealthSample, CameraStatusChange, DoorEvent, FaceCapture, FaceMatch, RepairTicket } from '../events/index.ts';
+import { Alert, CameraEvent, CameraHealthSample, CameraStatusChange, DoorEvent, FaceCapture, FaceMatch, RepairTicket, WatchlistChanged } from '../events/index.ts';
 
 /** Prefix of the product's internal topics; door controllers publish outside it (see docs/DOOR-EVENTS.md). */
 export const PREFIX = 'gridwatch';
@@ -19,6 +19,7 @@ export const topics = {
   cameraStatus: def('status/camera/{cameraId}', CameraStatusChange),
   faceCapture: def('faces/capture/{source}', FaceCapture),
   faceMatch: def('faces/match/{watchlistId}', FaceMatch),
+  watchlistChanged: def('faces/watchlists/{watchlistId}', WatchlistChanged),
   alert: def('alerts/new/{kind}', Alert),
   alertUpdated: def('alerts/updated/{kind}', Alert),
   repairUpdated: def('repairs/{ticketId}', RepairTicket),

@@ -56,6 +56,8 @@ export const settings = {
   repairSlaRemote: { env: 'REPAIR_SLA_REMOTE', kind: 'duration', default: '72h', description: 'Repair deadline for remote cameras.' },
   repairStableFor: { env: 'REPAIR_STABLE_FOR', kind: 'duration', default: '5m', description: 'Time back online before a ticket resolves itself.' },
   escalationLevel2Factor: { env: 'ESCALATION_LEVEL2_FACTOR', kind: 'int', default: '2', min: 1, description: 'Level 2 escalation at this multiple of the SLA.' },
+  analyticsTick: { env: 'ANALYTICS_TICK', kind: 'duration', default: '5s', description: 'How often analytics checks deadlines (escalation) and cameras back up (stable for REPAIR_STABLE_FOR).' },
+  coverageInterval: { env: 'COVERAGE_INTERVAL', kind: 'duration', default: '1m', description: 'Longest time between coverage recomputations (also recomputed soon after cameras go down or up).' },
   jwtSecret: { env: 'JWT_SECRET', kind: 'string', description: 'Token signing secret; generated under DATA_DIR when unset.' },
   tokenTtl: { env: 'TOKEN_TTL', kind: 'duration', default: '12h', description: 'Login token lifetime.' },
   bootstrapAdminPassword: { env: 'BOOTSTRAP_ADMIN_PASSWORD', kind: 'string', description: 'Creates user admin on an empty database.' },
@@ -64,6 +66,8 @@ export const settings = {
   faceThreshold: { env: 'FACE_MATCH_THRESHOLD', kind: 'string', default: '0.42', description: 'Default Euclidean distance under which a face matches a watch-list person.' },
   faceWorkers: { env: 'FACE_WORKERS', kind: 'int', min: 1, description: 'Face recognition workers (default: one per core).' },
   faceQueueMax: { env: 'FACE_QUEUE_MAX', kind: 'int', default: '200', min: 1, description: 'Face jobs waiting before new ones are dropped.' },
+  faceMinSize: { env: 'FACE_MIN_SIZE', kind: 'int', default: '80', min: 16, description: 'Smallest face width in pixels accepted at enrolment.' },
+  faceMinSharpness: { env: 'FACE_MIN_SHARPNESS', kind: 'int', default: '8', min: 0, description: 'Lowest face sharpness (Laplacian spread at 112 px) accepted at enrolment.' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof settings;

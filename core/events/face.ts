@@ -35,3 +35,13 @@ export const FaceMatch = Type.Object(
   { $id: 'FaceMatch' },
 );
 export type FaceMatch = Static<typeof FaceMatch>;
+
+export const WatchlistChanged = Type.Object(
+  {
+    watchlistId: Type.String(),
+    ts: Timestamp,
+    change: Literals(['created', 'person_added', 'person_removed', 'deleted'] as const),
+  },
+  { $id: 'WatchlistChanged', description: 'Tells every face matcher to rebuild its in-memory index' },
+);
+export type WatchlistChanged = Static<typeof WatchlistChanged>;
