@@ -20,6 +20,7 @@ export const settings = {
   mqttUrl: { env: 'MQTT_URL', kind: 'url', description: 'MQTT broker URL; unset = embedded aedes broker.' },
   mqttEmbeddedPort: { env: 'MQTT_EMBEDDED_PORT', kind: 'int', default: '1884', min: 0, max: 65535, description: 'TCP port of the embedded broker (0 = any free port).' },
   redisUrl: { env: 'REDIS_URL', kind: 'url', description: 'Redis for the socket.io adapter across several gateways; unset = single gateway.' },
+  liveChannel: { env: 'LIVE_CHANNEL', kind: 'string', default: 'gridwatch', description: 'Name the gateways of one deployment share: Redis adapter key and bus share group of the live push.' },
   dataDir: { env: 'DATA_DIR', kind: 'string', default: './data', description: 'Embedded database, face images and other files.' },
   simulate: { env: 'SIMULATE', kind: 'bool', description: 'Run the simulated city; default on when database and broker are both embedded.' },
   simCameras: { env: 'SIM_CAMERAS', kind: 'int', default: '200', min: 0, max: 20000, description: 'Simulated cameras.' },

@@ -1,0 +1,99 @@
+// Live push: socket.io on the gateway's port, the token checked in the handshake, one room per scope, and the bus
+// topics alert, alertUpdated, cameraStatus, doorEvent and repairUpdated forwarded to the rooms allowed to see them.
+// With REDIS_URL the redis adapter fans out across gateways, and the gateways share the bus subscription (one
+// forwards each message); alone, a gateway subscribes plainly and needs no Redis.
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { roomsFor, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../../core/socket/events.ts';
+import { alertRooms, cameraRooms, doorEventRooms, repairRooms } from '../live/routing.ts';
+import { PlaceCache } from '../live/place-cache.ts';
+
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: LiveServer;
+  }
+}
+
+
+export default fp(
+  async (app: FastifyInstance) => {
+    const { config, bus, db, log } = app.ctx;
+    const io: LiveServer = new Server(app.server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
+    app.decorate('io', io);
+    app.liveStats.clients = () => io.engine.clientsCount;
+
+    let redis: Array<{ quit(): Promise<unknown> }> = [];
+    if (config.redisUrl) {
+      const pub = createClient({ url: config.redisUrl });
+      const sub = pub.duplicate();
+      for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis (socket.io adapter) error'));
+      await Promise.all([pub.connect(), sub.connect()]);
+      io.adapter(createAdapter(pub, sub, { key: config.liveChannel }));
+      redis = [pub, sub];
+    }
+
+    io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown })?.token ?? socket.handshake.query.token;
+      try {
+        if (typeof token !== 'string' || !token) throw new Error('missing token');
+        socket.data.user = app.verifyToken(token);
+        next();
+      } catch {
+        next(new Error('unauthorized'));
+      }
+    });
+    io.on('connection', (socket) => {
+      const rooms = roomsFor(socket.data.user);
+      void socket.join(rooms);
+      socket.emit('ready', { user: socket.data.user.username, role: socket.data.user.role, rooms });
+    });
+
+    const places = new PlaceCache(db);
+    const count = (topic: string) => app.liveStats.forwarded.set(topic, (app.liveStats.forwarded.get(topic) ?? 0) + 1);
+    let closed = false;
+    const group = config.redisUrl ? `live-${config.liveChannel}` : undefined;
+    await bus.subscribe('alert', async (a) => {
+      if (closed) return;
+      io.to(alertRooms(a)).emit('alert', a);
+      count('alert');
+    }, group);
+    await bus.subscribe('alertUpdated', async (a) => {
+      if (closed) return;
+      io.to(alertRooms(a)).emit('alert.updated', a);
+      count('alertUpdated');
+    }, group);
+    await bus.subscribe('cameraStatus', async (c) => {
+      if (closed) return;
+      const where = await places.camera(c.cameraId);
+      io.to(cameraRooms(where.districtId)).emit('camera.status', { ...c, ...where });
+      count('cameraStatus');
+    }, group);
+    await bus.subscribe('doorEvent', async (e) => {
+      if (closed) return;
+      const districtId = await places.propertyDistrict(e.propertyId);
+      const { rooms, except } = doorEventRooms(e.propertyId, districtId);
+      io.to(rooms).except(except).emit('door.event', { ...e, districtId });
+      count('doorEvent');
+    }, group);
+    await bus.subscribe('repairUpdated', async (t) => {
+      if (closed) return;
+      const { rooms, except } = repairRooms(t);
+      io.to(rooms).except(except).emit('repair.updated', t);
+      count('repairUpdated');
+    }, group);
+
+    app.addHook('preClose', async () => {
+      closed = true;
+      io.disconnectSockets(true);
+      // Not io.close(): it would close the HTTP server that fastify closes itself.
+      io.engine.close();
+      for (const c of redis) await c.quit().catch(() => {});
+    });
+  },
+  { name: 'live', fastify: '5.x', dependencies: ['auth', 'metrics'] },
+);
