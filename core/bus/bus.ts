@@ -42,6 +42,16 @@ export class Bus {
       this.held.clear();
     });
     client.on('error', (err) => opts.log?.warn({ err: err.message }, 'mqtt error'));
+    client.on('connect', (connack) => {
+      // Mosquitto 2.0 restores a persistent session after its own restart without the session's shared
+      // subscriptions, yet answers sessionPresent, so mqtt.js does not resubscribe: subscribe again (idempotent).
+      // (`resubscribe: true` makes mqtt.js send a SUBSCRIBE it would otherwise skip as already done.)
+      const shared = this.subs.filter((s) => s.filter.startsWith('$share/'));
+      if (connack.sessionPresent && shared.length > 0) {
+        const request = { ...Object.fromEntries(shared.map((s) => [s.filter, { qos: 1 as const }])), resubscribe: true };
+        client.subscribeAsync(request as unknown as Record<string, { qos: 1 }>).catch((err) => opts.log?.warn({ err: String(err) }, 'resubscribe failed'));
+      }
+    });
   }
 
   static async connect(opts: BusOptions): Promise<Bus> {

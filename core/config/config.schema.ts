@@ -35,6 +35,7 @@ export const settings = {
   batchSize: { env: 'WRITE_BATCH_SIZE', kind: 'int', default: '2000', min: 1, max: 100000, description: 'Most rows per batched insert.' },
   batchDelay: { env: 'WRITE_BATCH_DELAY', kind: 'duration', default: '50ms', description: 'Longest wait to fill a batch.' },
   writeBufferMax: { env: 'WRITE_BUFFER_MAX', kind: 'int', default: '50000', min: 100, description: 'Rows held in memory while the database is unreachable before intake pauses.' },
+  ingestShared: { env: 'INGEST_SHARED', kind: 'bool', default: 'false', description: 'Split door intake across ingest instances with a shared MQTT subscription ($share/ingest/…). Off by default: Mosquitto 2.0 does not restore shared subscriptions after a broker restart, so messages published before ingest reconnects would be lost.' },
   mqttMaxPayload: { env: 'MQTT_MAX_PAYLOAD', kind: 'int', default: '1048576', min: 1024, description: 'Largest accepted door payload in bytes; larger go to dead letters.' },
   healthInterval: { env: 'HEALTH_INTERVAL', kind: 'duration', default: '30s', description: 'Camera heartbeat period.' },
   healthTimeout: { env: 'HEALTH_TIMEOUT', kind: 'duration', default: '3s', description: 'Camera heartbeat timeout.' },
@@ -64,11 +65,11 @@ export const settings = {
   bootstrapAdminPassword: { env: 'BOOTSTRAP_ADMIN_PASSWORD', kind: 'string', description: 'Creates user admin on an empty database.' },
   demoPassword: { env: 'DEMO_PASSWORD', kind: 'string', description: 'Password of the demo users in simulation (generated and printed when unset).' },
   loginRateLimit: { env: 'LOGIN_RATE_LIMIT', kind: 'int', default: '10', min: 1, description: 'Login attempts per minute from one client address.' },
-  faceThreshold: { env: 'FACE_MATCH_THRESHOLD', kind: 'string', default: '0.42', description: 'Default Euclidean distance under which a face matches a watch-list person.' },
+  faceThreshold: { env: 'FACE_MATCH_THRESHOLD', kind: 'string', default: '0.30', description: 'Default Euclidean distance between unit-length face descriptors under which a face matches a watch-list person (calibration in BENCHMARKS.md).' },
   faceWorkers: { env: 'FACE_WORKERS', kind: 'int', min: 1, description: 'Face recognition workers (default: one per core).' },
   faceQueueMax: { env: 'FACE_QUEUE_MAX', kind: 'int', default: '200', min: 1, description: 'Face jobs waiting before new ones are dropped.' },
   faceMinSize: { env: 'FACE_MIN_SIZE', kind: 'int', default: '80', min: 16, description: 'Smallest face width in pixels accepted at enrolment.' },
-  faceMinSharpness: { env: 'FACE_MIN_SHARPNESS', kind: 'int', default: '8', min: 0, description: 'Lowest face sharpness (Laplacian spread at 112 px) accepted at enrolment.' },
+  faceMinSharpness: { env: 'FACE_MIN_SHARPNESS', kind: 'int', default: '15', min: 0, description: 'Lowest face sharpness accepted at enrolment: Laplacian spread in % of the face contrast at 112 px (sharp photos 20–50).' },
 } as const satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof settings;

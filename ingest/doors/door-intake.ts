@@ -73,7 +73,9 @@ export class DoorIntake {
 
   async start(): Promise<void> {
     const doors = await this.directory.load();
-    await this.ctx.bus.subscribeRaw(DOOR_INTAKE_FILTER, (topic, payload) => this.handle(topic, payload), 'ingest');
+    // A plain subscription on a persistent session survives broker restarts; a shared one (INGEST_SHARED) scales out.
+    const group = this.ctx.config.ingestShared ? 'ingest' : undefined;
+    await this.ctx.bus.subscribeRaw(DOOR_INTAKE_FILTER, (topic, payload) => this.handle(topic, payload), group);
     this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake subscribed');
   }
 

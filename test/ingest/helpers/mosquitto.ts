@@ -45,7 +45,7 @@ export async function startMosquitto(): Promise<TestBroker> {
   const port = await freePort();
   const conf = readFileSync(new URL('../../../deploy/mosquitto.conf', import.meta.url), 'utf8')
     .replace(/^listener \d+.*$/m, `listener ${port} 127.0.0.1`)
-    .replace(/^persistence_location .*$/m, `persistence_location ${dir}/`);
+    .replace(/^persistence_location .*$/m, `persistence_location ${dir}/`) + (process.env.GW_MOSQ_LOG ? `\nlog_dest file ${process.env.GW_MOSQ_LOG}\nlog_type all\n` : '');
   const file = path.join(dir, 'mosquitto.conf');
   writeFileSync(file, conf);
   // Started as root, mosquitto drops to its own user, which must own the persistence directory.
