@@ -28,7 +28,7 @@ export class DeadLettersRepository {
     const text = letters.map((l) => {
       const buf = typeof l.payload === 'string' ? Buffer.from(l.payload) : l.payload;
       // Keep it printable and bounded: invalid UTF-8 and NUL bytes are replaced, long payloads cut.
-      return buf.subarray(0, DEAD_LETTER_PAYLOAD_MAX).toString('utf8').replace(/\u0000/g, '\uFFFD');
+      return buf.subarray(0, DEAD_LETTER_PAYLOAD_MAX).toString('utf8').replaceAll('\u0000', '\uFFFD');
     });
     await this.db.query(
       `INSERT INTO dead_letters (source, topic, reason, payload, size)
