@@ -22,4 +22,9 @@ export class AlertsService {
     await this.ctx.bus.publish('alert', { kind: alert.kind }, alert);
     return alert;
   }
+
+  /** Publishes an alert whose state changed (acknowledged, resolved) for the gateway's live push. */
+  async publishUpdate(alert: Alert): Promise<void> {
+    await this.ctx.bus.publish('alertUpdated', { kind: alert.kind }, alert);
+  }
 }

@@ -97,6 +97,15 @@ export class CamerasRepository {
     return r.rowCount > 0;
   }
 
+  /** Sets where the camera's stream and JPEG snapshot are fetched (analytics attaches snapshots to door alerts). */
+  async setMediaUris(id: string, uris: { streamUri?: string; snapshotUri?: string }): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE cameras SET stream_uri = coalesce($2, stream_uri), snapshot_uri = coalesce($3, snapshot_uri), updated_at = now() WHERE id = $1`,
+      [id, uris.streamUri ?? null, uris.snapshotUri ?? null],
+    );
+    return r.rowCount > 0;
+  }
+
   async countByStatus(scope: Scope = {}): Promise<Record<string, number>> {
     const params: unknown[] = [];
     const w: string[] = [];

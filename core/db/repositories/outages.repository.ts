@@ -1,0 +1,199 @@
+// Every query on camera_state, camera_status_history and outages: the detector's shared state and what it records.
+import type { Queryable } from '../db.ts';
+import type { CameraState, OutageCause } from '../../events/index.ts';
+
+/** A camera_state row as the detector sees it (times in epoch milliseconds). */
+export interface CameraStateRow {
+  cameraId: string;
+  priority: string;
+  districtId?: string;
+  cellId?: string;
+  status: CameraState;
+  statusSince?: number;
+  failures: number;
+  failSince?: number;
+  failCause?: OutageCause;
+  upSince?: number;
+  toggles: number[];
+  quality?: OutageCause;
+  qualitySince?: number;
+  outageId?: string;
+  lastTs?: number;
+}
+
+export interface StatusChangeRow {
+  cameraId: string;
+  ts: number;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface OutageRow {
+  outageId: string;
+  cameraId: string;
+  start: string;
+  end?: string;
+  cause: OutageCause;
+}
+
+const ms = (v: unknown): number | undefined => (v ? new Date(v as string).getTime() : undefined);
+const iso = (v: number | undefined): string | null => (v === undefined ? null : new Date(v).toISOString());
+
+export class OutagesRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /** Creates missing state rows for known cameras; returns the ids that exist in `cameras`. */
+  async ensureStates(ids: readonly string[], q: Queryable = this.db): Promise<string[]> {
+    const r = await q.query<{ id: string }>(
+      `WITH known AS (SELECT id FROM cameras WHERE id = ANY($1::text[])),
+            ins AS (INSERT INTO camera_state (camera_id) SELECT id FROM known ON CONFLICT DO NOTHING)
+       SELECT id FROM known`,
+      [ids],
+    );
+    return r.rows.map((x) => x.id);
+  }
+
+  /**
+   * Locks and reads the states of these cameras for the rest of the transaction. Rows are locked in id order,
+   * so two workers handling overlapping batches wait for each other instead of deadlocking.
+   */
+  async lockStates(q: Queryable, ids: readonly string[], skipLocked = false): Promise<CameraStateRow[]> {
+    const r = await q.query<Record<string, any>>(
+      `SELECT s.*, c.priority, c.district_id, c.cell_id FROM camera_state s JOIN cameras c ON c.id = s.camera_id
+       WHERE s.camera_id = ANY($1::text[]) ORDER BY s.camera_id FOR UPDATE OF s${skipLocked ? ' SKIP LOCKED' : ''}`,
+      [ids],
+    );
+    return r.rows.map(toState);
+  }
+
+  /** Ids of cameras back up since before `upBefore` and still waiting to be declared stable. */
+  async dueForStability(upBefore: Date, limit = 1000): Promise<string[]> {
+    const r = await this.db.query<{ camera_id: string }>(
+      `SELECT camera_id FROM camera_state WHERE status IN ('recovering', 'flapping') AND up_since <= $1 ORDER BY camera_id LIMIT ${limit}`,
+      [upBefore.toISOString()],
+    );
+    return r.rows.map((x) => x.camera_id);
+  }
+
+  async saveStates(q: Queryable, rows: readonly CameraStateRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const col = <T>(f: (r: CameraStateRow) => T) => rows.map(f);
+    await q.query(
+      `UPDATE camera_state s SET status = u.status, status_since = u.status_since, failures = u.failures, fail_since = u.fail_since,
+         fail_cause = u.fail_cause, up_since = u.up_since, toggles = ARRAY(SELECT to_timestamp(x::float8 / 1000) FROM jsonb_array_elements_text(u.toggles) x(x)),
+         quality = u.quality, quality_since = u.quality_since, outage_id = u.outage_id, last_ts = u.last_ts, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[],
+                   $9::text[], $10::timestamptz[], $11::uuid[], $12::timestamptz[])
+         AS u(camera_id, status, status_since, failures, fail_since, fail_cause, up_since, toggles, quality, quality_since, outage_id, last_ts)
+       WHERE s.camera_id = u.camera_id`,
+      [
+        col((r) => r.cameraId),
+        col((r) => r.status),
+        col((r) => iso(r.statusSince)),
+        col((r) => r.failures),
+        col((r) => iso(r.failSince)),
+        col((r) => r.failCause ?? null),
+        col((r) => iso(r.upSince)),
+        col((r) => JSON.stringify(r.toggles)),
+        col((r) => r.quality ?? null),
+        col((r) => iso(r.qualitySince)),
+        col((r) => r.outageId ?? null),
+        col((r) => iso(r.lastTs)),
+      ],
+    );
+  }
+
+  async insertHistory(q: Queryable, changes: readonly StatusChangeRow[]): Promise<void> {
+    if (changes.length === 0) return;
+    await q.query(
+      `INSERT INTO camera_status_history (camera_id, ts, from_state, to_state, reason)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])`,
+      [changes.map((c) => c.cameraId), changes.map((c) => iso(c.ts)), changes.map((c) => c.from), changes.map((c) => c.to), changes.map((c) => c.reason)],
+    );
+    // cameras.status mirrors the latest state for the API and coverage (CamerasRepository.setStatus, batched).
+    const last = new Map(changes.map((c) => [c.cameraId, c]));
+    await q.query(
+      `UPDATE cameras c SET status = u.status, status_since = u.ts, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(id, status, ts) WHERE c.id = u.id`,
+      [[...last.keys()], [...last.values()].map((c) => c.to), [...last.values()].map((c) => iso(c.ts))],
+    );
+  }
+
+  async history(cameraId: string, limit = 100): Promise<StatusChangeRow[]> {
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT * FROM camera_status_history WHERE camera_id = $1 ORDER BY ts DESC, id DESC LIMIT ${limit}`,
+      [cameraId],
+    );
+    return r.rows.map((x) => ({ cameraId: x.camera_id, ts: new Date(x.ts).getTime(), from: x.from_state, to: x.to_state, reason: x.reason }));
+  }
+
+  /** Opens the camera's outage; when one is open already (replay, another worker), returns that one instead. */
+  async open(q: Queryable, o: { outageId: string; cameraId: string; start: Date; cause: OutageCause }): Promise<{ outageId: string; created: boolean }> {
+    const r = await q.query<{ outage_id: string }>(
+      `INSERT INTO outages (outage_id, camera_id, start_ts, cause) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING outage_id`,
+      [o.outageId, o.cameraId, o.start.toISOString(), o.cause],
+    );
+    if (r.rows[0]) return { outageId: r.rows[0].outage_id, created: true };
+    const open = await q.query<{ outage_id: string }>(`SELECT outage_id FROM outages WHERE camera_id = $1 AND end_ts IS NULL`, [o.cameraId]);
+    return { outageId: open.rows[0].outage_id, created: false };
+  }
+
+  /** Closes the camera's open outage; returns it, or undefined when none was open. */
+  async close(q: Queryable, cameraId: string, end: Date): Promise<OutageRow | undefined> {
+    const r = await q.query<Record<string, any>>(
+      `UPDATE outages SET end_ts = greatest($2::timestamptz, start_ts) WHERE camera_id = $1 AND end_ts IS NULL RETURNING *`,
+      [cameraId, end.toISOString()],
+    );
+    return r.rows[0] ? toOutage(r.rows[0]) : undefined;
+  }
+
+  async list(cameraId: string): Promise<OutageRow[]> {
+    const r = await this.db.query<Record<string, any>>(`SELECT * FROM outages WHERE camera_id = $1 ORDER BY start_ts`, [cameraId]);
+    return r.rows.map(toOutage);
+  }
+
+  async state(cameraId: string): Promise<CameraStateRow | undefined> {
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT s.*, c.priority, c.district_id, c.cell_id FROM camera_state s JOIN cameras c ON c.id = s.camera_id WHERE s.camera_id = $1`,
+      [cameraId],
+    );
+    return r.rows[0] ? toState(r.rows[0]) : undefined;
+  }
+}
+
+function toState(r: Record<string, any>): CameraStateRow {
+  return {
+    cameraId: r.camera_id,
+    priority: r.priority,
+    districtId: r.district_id ?? undefined,
+    cellId: r.cell_id ?? undefined,
+    status: r.status,
+    statusSince: ms(r.status_since),
+    failures: r.failures,
+    failSince: ms(r.fail_since),
+    failCause: r.fail_cause ?? undefined,
+    upSince: ms(r.up_since),
+    toggles: (r.toggles as (string | Date)[] | string).constructor === String ? parseArray(r.toggles as string) : (r.toggles as (string | Date)[]).map((t) => new Date(t).getTime()),
+    quality: r.quality ?? undefined,
+    qualitySince: ms(r.quality_since),
+    outageId: r.outage_id ?? undefined,
+    lastTs: ms(r.last_ts),
+  };
+}
+
+/** PGlite may hand back a timestamptz[] as its text form. */
+function parseArray(text: string): number[] {
+  const inner = text.replace(/^\{|\}$/g, '');
+  return inner ? inner.split(',').map((t) => new Date(t.replace(/"/g, '')).getTime()) : [];
+}
+
+function toOutage(r: Record<string, any>): OutageRow {
+  return {
+    outageId: r.outage_id,
+    cameraId: r.camera_id,
+    start: new Date(r.start_ts).toISOString(),
+    end: r.end_ts ? new Date(r.end_ts).toISOString() : undefined,
+    cause: r.cause,
+  };
+}
