@@ -1,0 +1,273 @@
+// Two languages, zh-CN and English: one table of phrases, chosen by the browser and switchable in the header.
+export type Lang = 'zh-CN' | 'en';
+
+const en = {
+  appName: 'Gridwatch',
+  login: 'Log in',
+  logout: 'Log out',
+  username: 'Username',
+  password: 'Password',
+  loginFailed: 'Login failed',
+  live: 'Live',
+  repairs: 'Repairs',
+  cameras: 'Cameras',
+  doors: 'Doors',
+  reports: 'Reports',
+  faces: 'Faces',
+  loading: 'Loading…',
+  empty: 'Nothing here yet.',
+  errorPrefix: 'Could not load',
+  notAvailable: 'This part of the API is not available on this server yet.',
+  forbidden: 'Your role may not see this.',
+  network: 'The server cannot be reached.',
+  retry: 'Retry',
+  alerts: 'Alerts',
+  openAlerts: 'Open alerts',
+  noAlerts: 'No open alerts.',
+  ack: 'Acknowledge',
+  resolve: 'Resolve',
+  acknowledged: 'acknowledged',
+  resolved: 'resolved',
+  open: 'open',
+  map: 'Grid cells and cameras',
+  coverage: 'Coverage',
+  coverageUnavailable: 'Coverage not available: cells shown without colour.',
+  details: 'Details',
+  clickForDetails: 'Click a cell or a camera for details.',
+  snapshot: 'Latest snapshot',
+  noSnapshot: 'No snapshot.',
+  search: 'Search',
+  status: 'Status',
+  district: 'District',
+  cell: 'Cell',
+  priority: 'Priority',
+  name: 'Name',
+  lastSeen: 'Last seen',
+  since: 'Since',
+  all: 'All',
+  prev: 'Previous',
+  next: 'Next',
+  pageOf: 'Page {page} of {pages} · {total} in all',
+  healthTimeline: 'Health timeline (24 h)',
+  noHealth: 'No health samples in the last 24 hours.',
+  property: 'Compound',
+  door: 'Door',
+  type: 'Type',
+  time: 'Time',
+  doorEvents: 'Door events',
+  lastEvent: 'Last event',
+  direction: 'Direction',
+  credential: 'Credential',
+  person: 'Person',
+  image: 'Image',
+  camera: 'Camera',
+  state: 'State',
+  deadline: 'Deadline',
+  timeLeft: 'Time left',
+  overdueBy: 'Overdue by',
+  escalation: 'Escalation',
+  unit: 'Maintenance unit',
+  overdueOnly: 'Overdue only',
+  setState: 'Change state',
+  from: 'From',
+  to: 'To',
+  show: 'Show',
+  downloadCsv: 'Download CSV',
+  downloadPdf: 'Download PDF',
+  outages: 'Outages',
+  uptime: 'Uptime',
+  mttr: 'Mean time to repair',
+  sla: 'SLA compliance',
+  overdueTickets: 'Overdue tickets',
+  coverageTrend: 'Coverage trend',
+  watchlists: 'Watch lists',
+  persons: 'Persons',
+  enrol: 'Enrol',
+  photos: 'Photos',
+  matches: 'Matches',
+  distance: 'Distance',
+  newAlert: 'New alert',
+  connected: 'live',
+  disconnected: 'offline — reconnecting',
+  timezone: 'Times in {tz}',
+  severity: 'Severity',
+  kind: 'Kind',
+  hours: 'h',
+  minutes: 'min',
+  days: 'd',
+  saved: 'Saved.',
+  note: 'Note',
+  create: 'Create',
+  description: 'Description',
+};
+
+type Dict = Record<keyof typeof en, string>;
+
+const zh: Dict = {
+  appName: '网格守望',
+  login: '登录',
+  logout: '退出',
+  username: '用户名',
+  password: '密码',
+  loginFailed: '登录失败',
+  live: '实时',
+  repairs: '维修工单',
+  cameras: '摄像机',
+  doors: '门禁',
+  reports: '报表',
+  faces: '人脸',
+  loading: '加载中…',
+  empty: '暂无数据。',
+  errorPrefix: '加载失败',
+  notAvailable: '本服务器暂未提供该接口。',
+  forbidden: '您的角色无权查看。',
+  network: '无法连接服务器。',
+  retry: '重试',
+  alerts: '告警',
+  openAlerts: '未处理告警',
+  noAlerts: '没有未处理的告警。',
+  ack: '确认',
+  resolve: '处置完成',
+  acknowledged: '已确认',
+  resolved: '已处置',
+  open: '未处理',
+  map: '网格与摄像机',
+  coverage: '覆盖率',
+  coverageUnavailable: '暂无覆盖率数据：网格未着色。',
+  details: '详情',
+  clickForDetails: '点击网格或摄像机查看详情。',
+  snapshot: '最新抓图',
+  noSnapshot: '暂无抓图。',
+  search: '搜索',
+  status: '状态',
+  district: '区县',
+  cell: '网格',
+  priority: '重要性',
+  name: '名称',
+  lastSeen: '最后在线',
+  since: '起始',
+  all: '全部',
+  prev: '上一页',
+  next: '下一页',
+  pageOf: '第 {page}/{pages} 页 · 共 {total} 条',
+  healthTimeline: '健康时间线（24 小时）',
+  noHealth: '近 24 小时无健康检测记录。',
+  property: '小区',
+  door: '门',
+  type: '类型',
+  time: '时间',
+  doorEvents: '门禁事件',
+  lastEvent: '最近事件',
+  direction: '方向',
+  credential: '凭证',
+  person: '人员',
+  image: '图像',
+  camera: '摄像机',
+  state: '状态',
+  deadline: '整改期限',
+  timeLeft: '剩余时间',
+  overdueBy: '已超期',
+  escalation: '督办级别',
+  unit: '维保单位',
+  overdueOnly: '仅看超期',
+  setState: '变更状态',
+  from: '起',
+  to: '止',
+  show: '查询',
+  downloadCsv: '下载 CSV',
+  downloadPdf: '下载 PDF',
+  outages: '故障',
+  uptime: '在线率',
+  mttr: '平均修复时长',
+  sla: '按期整改率',
+  overdueTickets: '超期工单',
+  coverageTrend: '覆盖率趋势',
+  watchlists: '布控名单',
+  persons: '人员',
+  enrol: '录入',
+  photos: '照片',
+  matches: '比中记录',
+  distance: '距离',
+  newAlert: '新告警',
+  connected: '实时连接',
+  disconnected: '已断开 — 重连中',
+  timezone: '时间按 {tz} 显示',
+  severity: '级别',
+  kind: '类别',
+  hours: '小时',
+  minutes: '分钟',
+  days: '天',
+  saved: '已保存。',
+  note: '备注',
+  create: '新建',
+  description: '说明',
+};
+
+/** Enum values (states, kinds, severities, roles) in each language; unknown values show as they are. */
+const values: Record<Lang, Record<string, string>> = {
+  en: {},
+  'zh-CN': {
+    online: '在线', offline: '离线', suspect: '疑似故障', recovering: '恢复中', flapping: '频繁抖动', unknown: '未知',
+    key: '重点', normal: '普通', remote: '偏远',
+    info: '提示', low: '低', medium: '中', high: '高', critical: '紧急',
+    open: '未处理', acknowledged: '已确认', resolved: '已处置', dispatched: '已派单', in_progress: '维修中', closed: '已关闭',
+    camera_offline: '摄像机离线', repair_overdue: '工单超期', repair_escalated: '工单督办', door_forced: '门被强行打开', door_held_open: '门长时间未关',
+    door_tamper: '门禁被破坏', door_unwatched: '门口摄像机失效', watchlist_match: '布控人员比中', credential_mismatch: '凭证与人脸不符',
+    coverage_gap: '覆盖率不足', video_quality: '视频质量异常', camera_tamper: '摄像机被遮挡',
+    granted: '通行', denied: '拒绝', forced_open: '强行开门', held_open: '门未关', door_closed: '关门', tamper: '破坏', face_capture: '人脸抓拍',
+    admin: '管理员', monitor: '值班民警/网格员', property_manager: '物业', supervisor: '督导',
+    in: '进', out: '出',
+  },
+};
+
+let lang: Lang = pickLang();
+
+function pickLang(): Lang {
+  const saved = localStorage.getItem('gridwatch.lang');
+  if (saved === 'en' || saved === 'zh-CN') return saved;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+export function setLang(l: Lang): void {
+  lang = l;
+  localStorage.setItem('gridwatch.lang', l);
+  document.documentElement.lang = l;
+}
+
+export function t(key: keyof typeof en, vars: Record<string, string | number> = {}): string {
+  const s = (lang === 'zh-CN' ? zh : en)[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/** A value from the API (state, kind, severity…) in the current language. */
+export function tv(value: string | null | undefined): string {
+  if (!value) return '—';
+  return values[lang][value] ?? value.replaceAll('_', ' ');
+}
+
+/** Date and time in the viewer's own time zone. */
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
+}
+
+export function viewerZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** "3 h 20 min" for a duration in milliseconds. */
+export function fmtDuration(ms: number): string {
+  const m = Math.round(Math.abs(ms) / 60_000);
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  const min = m % 60;
+  const parts = [];
+  if (d) parts.push(`${d} ${t('days')}`);
+  if (h) parts.push(`${h} ${t('hours')}`);
+  if (!d) parts.push(`${min} ${t('minutes')}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,109 @@
+// Faces: watch lists in scope, their persons, enrolment from photos (multipart), and matches with crops.
+import { get, imageUrl, post, request, type Session } from '../api.ts';
+import { fmtTime, t } from '../i18n.ts';
+import { emptyView, errorView, h, load, loadingView, pagedTable } from '../ui.ts';
+
+interface Watchlist { id: string; name: string; level: string; scope: { kind: string; id?: string }; persons: number; createdAt: string }
+interface Person { id: string; name: string; externalId?: string; photos: number; createdAt: string }
+type Match = Record<string, unknown> & { ts?: string; distance?: number };
+
+export function facesPage(root: HTMLElement, s: Session): () => void {
+  const lists = h('section', { class: 'faces-lists' });
+  const persons = h('section', { class: 'faces-persons' }, emptyView(t('clickForDetails')));
+  const matches = h('section', { class: 'faces-matches' });
+  root.append(h('div', { class: 'split' }, h('div', {}, h('h2', {}, t('watchlists')), lists, createForm(s, () => void showLists())), h('div', {}, h('h2', {}, t('persons')), persons)), h('h2', {}, t('matches')), matches);
+
+  const showLists = () =>
+    load(lists, () => get<{ items: Watchlist[] }>('/api/v1/watchlists'), (r) =>
+      r.items.length === 0
+        ? emptyView()
+        : h('ul', { class: 'plain lists' }, ...r.items.map((l) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), void showList(l)) }, l.name), ` · ${l.level} · ${l.scope.kind}${l.scope.id ? ` ${l.scope.id}` : ''} · ${l.persons}`))),
+    );
+
+  const showList = (l: Watchlist) => {
+    const people = h('div', {});
+    persons.replaceChildren(h('h3', {}, l.name), people, enrolForm(l, () => void showPeople()));
+    const showPeople = () =>
+      load(people, () => get<{ people: Person[] }>(`/api/v1/watchlists/${l.id}`), (r) =>
+        r.people.length === 0 ? emptyView() : h('ul', { class: 'plain' }, ...r.people.map((p) => h('li', {}, `${p.name}${p.externalId ? ` (${p.externalId})` : ''} · ${p.photos} ${t('photos')} · ${fmtTime(p.createdAt)}`))),
+      );
+    void showPeople();
+  };
+
+  const matchTable = pagedTable<Match>({
+    columns: [
+      { title: t('time'), cell: (m) => fmtTime(m.ts as string) },
+      { title: t('person'), cell: (m) => String(m.personName ?? m.personId ?? '—') },
+      { title: t('watchlists'), cell: (m) => String(m.watchlistName ?? m.watchlistId ?? '—') },
+      { title: t('distance'), cell: (m) => (typeof m.distance === 'number' ? m.distance.toFixed(3) : '—') },
+      { title: t('camera'), cell: (m) => String(m.cameraId ?? m.doorId ?? '—') },
+      { title: t('image'), cell: (m) => crop(m) },
+    ],
+    fetch: (page, limit) => get('/api/v1/face-matches', { page, limit }),
+  });
+  matches.append(matchTable.el);
+  void showLists();
+  void matchTable.reload(1);
+  return () => {};
+}
+
+function crop(m: Match): Node {
+  const url = typeof m.cropUrl === 'string' ? m.cropUrl : typeof m.matchId === 'string' ? `/api/v1/face-matches/${m.matchId}/crop` : undefined;
+  if (!url) return document.createTextNode('—');
+  const box = h('span', { class: 'thumb' });
+  // Crops are personal data: fetched only when asked, and the server audits each view.
+  box.append(h('button', { class: 'link', onclick: async () => {
+    box.replaceChildren(loadingView());
+    try {
+      box.replaceChildren(h('img', { src: await imageUrl(url), alt: 'crop' }));
+    } catch {
+      box.replaceChildren('—');
+    }
+  } }, '🖼'));
+  return box;
+}
+
+function createForm(s: Session, done: () => void): HTMLElement {
+  const name = h('input', { name: 'name', required: true, placeholder: t('name') });
+  const level = h('select', { name: 'level' }, ...['wanted', 'banned', 'residents'].map((l) => h('option', { value: l }, l)));
+  const scopeId = h('input', { name: 'scopeId', placeholder: `${t('district')}/${t('property')} id` });
+  const msg = h('div', {});
+  const form = h('form', { class: 'inline-form' }, name, level, scopeId, h('button', { type: 'submit' }, t('create')), msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const kind = level.value === 'wanted' ? (scopeId.value ? 'district' : 'city') : 'property';
+    try {
+      await post('/api/v1/watchlists', { name: name.value, level: level.value, scope: scopeId.value ? { kind, id: scopeId.value } : { kind } });
+      msg.replaceChildren(t('saved'));
+      done();
+    } catch (err) {
+      msg.replaceChildren(errorView(err));
+    }
+  });
+  if (s.user.role === 'property_manager' && s.user.properties[0]) scopeId.value = s.user.properties[0];
+  return form;
+}
+
+function enrolForm(l: Watchlist, done: () => void): HTMLElement {
+  const name = h('input', { name: 'name', required: true, placeholder: t('name') });
+  const photos = h('input', { name: 'photo', type: 'file', accept: 'image/jpeg,image/png', multiple: true, required: true });
+  const msg = h('div', {});
+  const form = h('form', { class: 'inline-form' }, h('h4', {}, t('enrol')), name, photos, h('button', { type: 'submit' }, t('enrol')), msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = new FormData();
+    body.set('name', name.value);
+    for (const f of photos.files ?? []) body.append('photo', f);
+    msg.replaceChildren(loadingView());
+    try {
+      await request(`/api/v1/watchlists/${l.id}/persons`, { method: 'POST', body });
+      msg.replaceChildren(t('saved'));
+      form.reset();
+      done();
+    } catch (err) {
+      msg.replaceChildren(errorView(err));
+    }
+  });
+  return form;
+}
+

@@ -1,0 +1,142 @@
+// The live map: grid cells from the API's GeoJSON (no tile server), coloured by coverage, cameras by state,
+// updated by camera.status pushes; click a cell or a camera for details and the latest snapshot.
+import { get, imageUrl, type Page } from '../api.ts';
+import { chartIn, echarts, STATUS_COLOURS } from '../charts.ts';
+import { currentLang, fmtTime, t, tv } from '../i18n.ts';
+import { onLive } from '../live.ts';
+import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
+
+interface Cell { id: string; name: string; nameZh: string | null; districtId: string | null }
+interface FeatureCollection { type: 'FeatureCollection'; features: Array<{ id: string; properties: Cell & { name: string }; geometry: unknown }> }
+interface Cam { id: string; name: string; lon: number | null; lat: number | null; status: string; statusSince: string | null; cellId: string | null; priority: string; model: string | null }
+interface CoverageItem { unitId: string; rate: number; camerasTotal?: number; camerasUp?: number; threshold?: number }
+
+export function liveMap(box: HTMLElement): { dispose: () => void } {
+  const chartEl = h('div', { class: 'map', 'data-testid': 'map' });
+  const note = h('p', { class: 'note' });
+  const details = h('aside', { class: 'details', 'data-testid': 'map-details' }, h('p', { class: 'state empty' }, t('clickForDetails')));
+  const body = h('div', { class: 'map-body' }, loadingView());
+  box.append(h('h2', {}, t('map')), body, note);
+  let disposeChart: (() => void) | undefined;
+  let off: (() => void) | undefined;
+  let disposed = false;
+
+  const start = async () => {
+    body.replaceChildren(loadingView());
+    try {
+      const [fc, cams] = await Promise.all([get<FeatureCollection>('/api/v1/grid/cells.geojson'), allCameras()]);
+      if (disposed) return;
+      const coverage = await get<CoverageItem[] | { items: CoverageItem[] }>('/api/v1/coverage', { level: 'cell' })
+        .then((r) => (Array.isArray(r) ? r : r.items))
+        .catch(() => undefined);
+      note.textContent = coverage ? '' : t('coverageUnavailable');
+      if (fc.features.length === 0 && cams.length === 0) {
+        body.replaceChildren(emptyView());
+        return;
+      }
+      body.replaceChildren(chartEl, details);
+      draw(fc, cams, new Map((coverage ?? []).map((c) => [c.unitId, c])));
+    } catch (err) {
+      body.replaceChildren(errorView(err, () => void start()));
+    }
+  };
+
+  const draw = (fc: FeatureCollection, cams: Cam[], coverage: Map<string, CoverageItem>) => {
+    const { chart, dispose } = chartIn(chartEl);
+    disposeChart = dispose;
+    const cells = new Map(fc.features.map((f) => [f.id, f.properties]));
+    // ECharts matches regions by properties.name: use the cell id, show names in labels.
+    const geo = { type: 'FeatureCollection', features: fc.features.map((f) => ({ ...f, properties: { ...f.properties, name: f.id } })) };
+    {
+      echarts.registerMap('gridwatch-cells', geo as never);
+      const byId = new Map(cams.map((c) => [c.id, c]));
+      const camData = () =>
+        [...byId.values()].filter((c) => c.lon !== null && c.lat !== null).map((c) => ({ name: c.id, value: [c.lon, c.lat], itemStyle: { color: STATUS_COLOURS[c.status] ?? '#888' } }));
+      const cellName = (id: string) => {
+        const c = cells.get(id);
+        return (currentLang() === 'zh-CN' && c?.nameZh) || c?.name || id;
+      };
+      chart.setOption({
+        tooltip: {
+          trigger: 'item',
+          formatter: (p: { seriesType: string; name: string; value: unknown }) =>
+            p.seriesType === 'scatter'
+              ? `${byId.get(p.name)?.name ?? p.name}<br>${tv(byId.get(p.name)?.status)}`
+              : `${cellName(p.name)}<br>${t('coverage')}: ${typeof p.value === 'number' && !Number.isNaN(p.value) ? `${p.value.toFixed(0)}%` : '—'}`,
+        },
+        geo: { map: 'gridwatch-cells', roam: true, itemStyle: { areaColor: '#e8ecf2', borderColor: '#5b6b82' }, emphasis: { label: { show: false } } },
+        visualMap: coverage.size
+          ? { min: 0, max: 100, left: 8, bottom: 8, text: ['100%', '0%'], calculable: false, seriesIndex: 0, inRange: { color: ['#d64541', '#f0a30a', '#2e9d57'] } }
+          : undefined,
+        series: [
+          { type: 'map', geoIndex: 0, data: fc.features.map((f) => ({ name: f.id, value: coverage.has(f.id) ? coverage.get(f.id)!.rate * 100 : NaN })) },
+          { type: 'scatter', coordinateSystem: 'geo', symbolSize: 7, data: camData(), z: 5 },
+        ],
+      });
+      chart.on('click', (p) => {
+        const params = p as unknown as { seriesType?: string; componentType?: string; name: string };
+        if (params.seriesType === 'scatter') void showCamera(params.name);
+        else showCell(params.name);
+      });
+      const showCell = (id: string) => {
+        const cov = coverage.get(id);
+        const inCell = [...byId.values()].filter((c) => c.cellId === id);
+        details.replaceChildren(
+          h('h3', {}, cellName(id)),
+          h('p', {}, `${t('coverage')}: ${cov ? `${(cov.rate * 100).toFixed(1)}%` : '—'}`),
+          h('p', {}, `${t('cameras')}: ${inCell.length} (${inCell.filter((c) => c.status === 'online').length} ${tv('online')})`),
+          h('ul', { class: 'plain' }, ...inCell.map((c) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), void showCamera(c.id)) }, c.name), ' ', badge(tv(c.status), `st-${c.status}`)))),
+        );
+      };
+      const showCamera = async (id: string) => {
+        const c = byId.get(id);
+        if (!c) return;
+        const img = h('div', { class: 'snapshot' }, loadingView());
+        details.replaceChildren(
+          h('h3', {}, c.name),
+          h('p', {}, badge(tv(c.status), `st-${c.status}`), ' ', `${t('since')} ${fmtTime(c.statusSince)}`),
+          h('p', {}, `${t('cell')}: ${c.cellId ? cellName(c.cellId) : '—'} · ${t('priority')}: ${tv(c.priority)}`),
+          h('h4', {}, t('snapshot')),
+          img,
+        );
+        try {
+          img.replaceChildren(h('img', { src: await imageUrl(`/api/v1/cameras/${encodeURIComponent(id)}/snapshot`), alt: c.name }));
+        } catch {
+          img.replaceChildren(emptyView(t('noSnapshot')));
+        }
+      };
+      let pending: ReturnType<typeof setTimeout> | undefined;
+      off = onLive('camera.status', (s) => {
+        const c = byId.get(s.cameraId);
+        if (!c) return;
+        c.status = s.to;
+        c.statusSince = s.ts;
+        // Many cameras can change at once (a district loses power): redraw at most a few times a second.
+        pending ??= setTimeout(() => {
+          pending = undefined;
+          chart.setOption({ series: [{}, { data: camData() }] });
+        }, 250);
+      });
+    }
+  };
+
+  void start();
+  return {
+    dispose: () => {
+      disposed = true;
+      off?.();
+      disposeChart?.();
+    },
+  };
+}
+
+/** Every camera in scope, page by page (the map shows them all). */
+async function allCameras(): Promise<Cam[]> {
+  const out: Cam[] = [];
+  for (let page = 1; page <= 50; page++) {
+    const r = await get<Page<Cam>>('/api/v1/cameras', { page, limit: 1000 });
+    out.push(...r.items);
+    if (out.length >= r.total || r.items.length === 0) break;
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+// Live: the alert feed (pushed, with sound and highlight for high severity, acknowledge and resolve) beside the map
+// of grid cells coloured by coverage with cameras by state.
+import { get, post, type Page, type Session } from '../api.ts';
+import type { LiveAlert } from '../../../core/socket/events.ts';
+import { fmtTime, t, tv } from '../i18n.ts';
+import { onLive } from '../live.ts';
+import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
+import { liveMap } from './live-map.ts';
+
+const LOUD = new Set(['high', 'critical']);
+
+export function livePage(root: HTMLElement, s: Session): () => void {
+  const feed = h('ul', { class: 'alert-feed', 'data-testid': 'alert-feed', 'aria-live': 'polite' });
+  const feedBox = h('div', { class: 'feed-box' }, loadingView());
+  const mapBox = h('section', { class: 'map-panel' });
+  root.append(h('div', { class: 'live-grid' }, h('section', { class: 'feed-panel' }, h('h2', {}, t('openAlerts')), feedBox), mapBox));
+  const canAct = s.user.role !== 'supervisor';
+  const shown = new Map<string, HTMLLIElement>();
+
+  const item = (a: LiveAlert, fresh = false): HTMLLIElement => {
+    const li = h(
+      'li',
+      { class: `alert sev-${a.severity} state-${a.state}${fresh && LOUD.has(a.severity) ? ' flash' : ''}`, 'data-alert-id': a.alertId, 'data-kind': a.kind },
+      h('div', { class: 'alert-head' }, badge(tv(a.severity), `sev-${a.severity}`), h('strong', {}, tv(a.kind)), h('time', { datetime: a.ts }, fmtTime(a.ts))),
+      h('div', { class: 'alert-title' }, a.title),
+      h('div', { class: 'alert-meta' }, [a.place.district, a.place.cell, a.propertyId].filter(Boolean).join(' · '), ' ', badge(tv(a.state), `state-${a.state}`)),
+    );
+    if (canAct && a.state !== 'resolved') {
+      const act = (action: 'ack' | 'resolve') => async (ev: Event) => {
+        (ev.target as HTMLButtonElement).disabled = true;
+        try {
+          update(await post<LiveAlert>(`/api/v1/alerts/${a.alertId}/${action}`));
+        } catch (err) {
+          li.append(errorView(err));
+        }
+      };
+      const buttons = h('div', { class: 'alert-actions' });
+      if (a.state === 'open') buttons.append(h('button', { onclick: act('ack') }, t('ack')));
+      buttons.append(h('button', { onclick: act('resolve') }, t('resolve')));
+      li.append(buttons);
+    }
+    return li;
+  };
+
+  const refreshEmpty = () => {
+    if (shown.size === 0) feedBox.replaceChildren(emptyView(t('noAlerts')));
+    else if (!feed.isConnected) feedBox.replaceChildren(feed);
+  };
+
+  const add = (a: LiveAlert, fresh: boolean) => {
+    if (a.state === 'resolved' || shown.has(a.alertId)) return;
+    const li = item(a, fresh);
+    shown.set(a.alertId, li);
+    if (fresh) feed.prepend(li);
+    else feed.append(li);
+    refreshEmpty();
+    if (fresh && LOUD.has(a.severity)) beep(a.severity === 'critical' ? 2 : 1);
+  };
+
+  const update = (a: LiveAlert) => {
+    const old = shown.get(a.alertId);
+    if (!old) return;
+    if (a.state === 'resolved') {
+      old.remove();
+      shown.delete(a.alertId);
+    } else {
+      const li = item(a);
+      old.replaceWith(li);
+      shown.set(a.alertId, li);
+    }
+    refreshEmpty();
+  };
+
+  // Subscribe first, then load: an alert pushed while the list loads is not lost (duplicates are skipped).
+  const offs = [onLive('alert', (a) => add(a, true)), onLive('alert.updated', update)];
+  const loadFeed = async () => {
+    feedBox.replaceChildren(loadingView());
+    try {
+      const [open, acked] = await Promise.all(
+        (['open', 'acknowledged'] as const).map((state) => get<Page<LiveAlert>>('/api/v1/alerts', { state, limit: 100, sort: 'severity' })),
+      );
+      for (const a of [...open.items, ...acked.items]) add(a, false);
+      refreshEmpty();
+    } catch (err) {
+      feedBox.replaceChildren(errorView(err, () => void loadFeed()));
+    }
+  };
+  void loadFeed();
+  const map = liveMap(mapBox);
+  return () => {
+    offs.forEach((off) => off());
+    map.dispose();
+  };
+}
+
+let audio: AudioContext | undefined;
+
+/** A short tone (no sound file needed); browsers allow it after the first click on the page. */
+function beep(times: number): void {
+  try {
+    audio ??= new AudioContext();
+    for (let i = 0; i < times; i++) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.15;
+      osc.connect(gain).connect(audio.destination);
+      const at = audio.currentTime + i * 0.35;
+      osc.start(at);
+      osc.stop(at + 0.2);
+    }
+  } catch {
+    /* no audio device */
+  }
+}

@@ -1,0 +1,80 @@
+// Repairs (限期整改): tickets overdue first, time left or overdue by, escalation level, and state changes.
+import { get, request, type Page, type Session } from '../api.ts';
+import type { RepairTicket } from '../../../core/events/index.ts';
+import { fmtDuration, fmtTime, t, tv } from '../i18n.ts';
+import { onLive } from '../live.ts';
+import { badge, errorView, h, pagedTable, select } from '../ui.ts';
+import { districtOptions } from './districts.ts';
+
+type Ticket = RepairTicket & { overdue?: boolean; camera?: { id: string; name: string }; unitName?: string };
+const STATES = ['open', 'dispatched', 'in_progress', 'resolved', 'closed'];
+const NEXT: Record<string, string[]> = { open: ['dispatched', 'in_progress', 'closed'], dispatched: ['in_progress', 'closed'], in_progress: ['resolved', 'closed'], resolved: ['closed'] };
+
+export function repairsPage(root: HTMLElement, s: Session): () => void {
+  const f = { state: '', overdue: false, district: '' };
+  const state = select('state', [['', `${t('state')}: ${t('all')}`], ...STATES.map((x): [string, string] => [x, tv(x)])], '', (v) => ((f.state = v), void table.reload(1)));
+  const overdue = h('input', { type: 'checkbox', name: 'overdue' });
+  overdue.addEventListener('change', () => ((f.overdue = overdue.checked), void table.reload(1)));
+  const district = select('district', [['', `${t('district')}: ${t('all')}`]], '', (v) => ((f.district = v), void table.reload(1)));
+  void districtOptions().then((opts) => district.append(...opts.map(([v, l]) => h('option', { value: v }, l))));
+  const canChange = s.user.role !== 'property_manager';
+
+  const timeCell = (x: Ticket) => {
+    if (x.state === 'resolved' || x.state === 'closed') return x.repairSeconds !== undefined ? fmtDuration(x.repairSeconds * 1000) : '—';
+    const left = new Date(x.deadline).getTime() - Date.now();
+    return left >= 0 ? h('span', { class: 'ok' }, `${t('timeLeft')} ${fmtDuration(left)}`) : h('span', { class: 'late' }, `${t('overdueBy')} ${fmtDuration(left)}`);
+  };
+
+  const table = pagedTable<Ticket>({
+    columns: [
+      { title: t('camera'), cell: (x) => x.camera?.name ?? x.cameraId },
+      { title: t('district'), cell: (x) => x.district ?? '—' },
+      { title: t('state'), cell: (x) => badge(tv(x.state), `state-${x.state}`) },
+      { title: t('deadline'), cell: (x) => fmtTime(x.deadline) },
+      { title: `${t('timeLeft')} / ${t('overdueBy')}`, cell: timeCell },
+      { title: t('escalation'), cell: (x) => (x.escalationLevel ? badge(`L${x.escalationLevel}`, x.escalationLevel > 1 ? 'sev-critical' : 'sev-high') : '—') },
+      { title: t('unit'), cell: (x) => x.unitName ?? x.unit ?? '—' },
+      { title: t('setState'), cell: (x) => (canChange && NEXT[x.state] ? stateChanger(x) : '') },
+    ],
+    rowClass: (x) => (isOverdue(x) ? 'overdue' : ''),
+    fetch: async (page, limit) => {
+      const r = await get<Page<Ticket>>('/api/v1/repairs', { page, limit, state: f.state, overdue: f.overdue || undefined, district: f.district, sort: 'deadline' });
+      // Overdue first, then the nearest deadline: whatever the server's order, the page reads that way.
+      r.items.sort((a, b) => Number(isOverdue(b)) - Number(isOverdue(a)) || a.deadline.localeCompare(b.deadline));
+      return r;
+    },
+  });
+
+  const stateChanger = (x: Ticket) => {
+    const box = h('span', {});
+    const sel = select('next', [['', '…'], ...NEXT[x.state].map((n): [string, string] => [n, tv(n)])], '', async (v) => {
+      if (!v) return;
+      sel.disabled = true;
+      try {
+        await request(`/api/v1/repairs/${x.ticketId}`, { method: 'PATCH', body: JSON.stringify({ state: v }) });
+        void table.reload();
+      } catch (err) {
+        box.append(errorView(err));
+        sel.disabled = false;
+      }
+    });
+    box.append(sel);
+    return box;
+  };
+
+  root.append(h('div', { class: 'toolbar' }, state, h('label', {}, overdue, t('overdueOnly')), district), table.el);
+  void table.reload(1);
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const off = onLive('repair.updated', () => (pending ??= setTimeout(() => ((pending = undefined), void table.reload()), 1000)));
+  // Time left changes by itself: redraw each minute.
+  const tick = setInterval(() => void table.reload(), 60_000);
+  return () => {
+    off();
+    clearInterval(tick);
+    clearTimeout(pending);
+  };
+}
+
+function isOverdue(x: Ticket): boolean {
+  return x.overdue ?? ((x.state === 'open' || x.state === 'dispatched' || x.state === 'in_progress') && new Date(x.deadline).getTime() < Date.now());
+}

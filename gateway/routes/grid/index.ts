@@ -1,0 +1,64 @@
+// /api/v1/grid — the grid hierarchy in your scope: units as a list, or cells as GeoJSON for the dashboard's map.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { scopeOf } from '../../../core/auth/scope.ts';
+import { GridLevel } from '../../../core/city/city.schema.ts';
+import { GridRepository } from '../../../core/db/repositories/grid.repository.ts';
+import { Bearer, ErrorBody, Wire } from '../../schemas/common.ts';
+
+const Unit = Type.Object({
+  id: Type.String(),
+  level: Type.String(),
+  parentId: Type.Union([Type.String(), Type.Null()]),
+  districtId: Type.Union([Type.String(), Type.Null()]),
+  name: Type.String(),
+  nameZh: Type.Union([Type.String(), Type.Null()]),
+});
+const Feature = Type.Object({
+  type: Type.Literal('Feature'),
+  id: Type.String(),
+  properties: Unit,
+  geometry: Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))) }),
+});
+
+const grid: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.authenticate);
+  const repo = new GridRepository(app.ctx.db);
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['grid'],
+        summary: 'Grid units in your scope (districts, towns, communities, cells)',
+        security: Bearer,
+        querystring: Wire(Type.Object({ level: Type.Optional(GridLevel) }, { additionalProperties: false })),
+        response: { 200: Type.Object({ items: Type.Array(Unit), total: Type.Integer() }), 400: ErrorBody },
+      },
+    },
+    async (request) => {
+      const items = await repo.units(request.query.level, scopeOf(request.user), false);
+      return { items: items.map(({ geom: _g, ...u }) => u), total: items.length };
+    },
+  );
+
+  app.get(
+    '/cells.geojson',
+    {
+      schema: {
+        tags: ['grid'],
+        summary: 'Grid cells with their polygons (GeoJSON FeatureCollection) for the map',
+        security: Bearer,
+        response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Feature) }) },
+      },
+    },
+    async (request) => {
+      const cells = await repo.units('cell', scopeOf(request.user));
+      return {
+        type: 'FeatureCollection' as const,
+        features: cells.filter((c) => c.geom).map(({ geom, ...u }) => ({ type: 'Feature' as const, id: u.id, properties: u, geometry: geom! })),
+      };
+    },
+  );
+};
+export default grid;

@@ -1,0 +1,91 @@
+// In a real Chromium: a monitor sees a forced-door alert appear without reload, and a property manager sees only
+// their compound's door events.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
+import { alert, doorEvent } from '../gateway/seed.ts';
+import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
+import { AlertsRepository } from '../../core/db/repositories/alerts.repository.ts';
+import { ensureDashboardBuilt, launch, loggedIn } from './browser.ts';
+
+let t: GatewayTest;
+let browser: Browser;
+let base: string;
+beforeAll(async () => {
+  await ensureDashboardBuilt();
+  t = await gatewayTest({ listen: true });
+  const a = t.app.server.address();
+  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+it('when a forced-door alert is published on the bus, then the monitor sees it within 1 s without reload', async () => {
+  const page = await loggedIn(browser, base, 'monitor1');
+  await page.waitForSelector('[data-testid=live-state].on');
+  await page.waitForSelector('[data-testid=alert-feed], .feed-box .state.empty');
+  const a = alert({ kind: 'door_forced', severity: 'high', title: 'North gate forced open', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1', cell: 'd1-cell1' } });
+  const navigations: string[] = [];
+  page.on('framenavigated', (f) => navigations.push(f.url()));
+  // As the alerts service does: stored, then published.
+  await new AlertsRepository(t.ctx.db).insert(a);
+  const sent = Date.now();
+  await t.ctx.bus.publish('alert', { kind: a.kind }, a);
+  const li = page.locator(`li[data-alert-id="${a.alertId}"]`);
+  await li.waitFor({ state: 'visible', timeout: 1000 });
+  const took = Date.now() - sent;
+  expect(took).toBeLessThan(1000);
+  expect(navigations).toEqual([]);
+  await expect.poll(() => li.getAttribute('class')).toContain('flash');
+  expect(await li.textContent()).toContain('North gate forced open');
+
+  // Acknowledge from the page: the server records it and the item shows the new state.
+  await li.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.locator(`li[data-alert-id="${a.alertId}"].state-acknowledged`).waitFor();
+  const stored = await t.app.inject({ url: `/api/v1/alerts/${a.alertId}`, headers: { authorization: `Bearer ${await t.login('admin')}` } });
+  expect(stored.json()).toMatchObject({ state: 'acknowledged', ackedBy: 'monitor1' });
+
+  // An alert of another district never shows.
+  const other = alert({ kind: 'door_forced', severity: 'critical', subjectId: 'p3-door1', propertyId: 'p3', place: { district: 'd2' } });
+  await t.ctx.bus.publish('alert', { kind: other.kind }, other);
+  const mine = alert({ kind: 'door_forced', severity: 'high', subjectId: 'p1-door2', propertyId: 'p1', place: { district: 'd1' } });
+  await t.ctx.bus.publish('alert', { kind: mine.kind }, mine);
+  await page.locator(`li[data-alert-id="${mine.alertId}"]`).waitFor({ timeout: 5000 });
+  expect(await page.locator(`li[data-alert-id="${other.alertId}"]`).count()).toBe(0);
+  await page.context().close();
+});
+
+it('when a property manager opens Doors, then only their compound\'s door events are listed', async () => {
+  const now = Date.now();
+  const events = [
+    doorEvent('p1', 'p1-door1', 'granted', new Date(now - 60_000)),
+    doorEvent('p1', 'p1-door2', 'forced_open', new Date(now - 50_000)),
+    doorEvent('p2', 'p2-door1', 'granted', new Date(now - 40_000)),
+    doorEvent('p3', 'p3-door1', 'denied', new Date(now - 30_000)),
+  ];
+  await new DoorEventsRepository(t.ctx.db).insertMany(events);
+  const page = await loggedIn(browser, base, 'manager1', { lang: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  await page.goto(`${base}/#/doors`);
+  const rows = page.locator('[data-testid=door-events] tbody tr');
+  await rows.first().waitFor();
+  const texts = await rows.allTextContents();
+  expect(texts.length).toBeGreaterThanOrEqual(2);
+  expect(texts.every((x) => x.includes('Lanting Garden'))).toBe(true);
+  expect(texts.some((x) => x.includes('Mulan Court') || x.includes('Hanjiang Estate'))).toBe(false);
+  // In Chinese, with the event types translated.
+  expect(texts.join(' ')).toContain('强行开门');
+  // The doors list holds their three doors only.
+  const doors = await page.locator('main section').first().locator('tbody tr').allTextContents();
+  expect(doors).toHaveLength(3);
+  // A door event pushed live for their compound appears; one for another compound does not.
+  const live = doorEvent('p1', 'p1-door3', 'held_open');
+  const foreign = doorEvent('p3', 'p3-door1', 'held_open');
+  await new DoorEventsRepository(t.ctx.db).insertMany([live, foreign]);
+  for (const e of [foreign, live]) await t.ctx.bus.publish('doorEvent', { propertyId: e.propertyId, doorId: e.doorId }, e);
+  await expect.poll(async () => (await rows.allTextContents()).some((x) => x.includes('门未关')), { timeout: 5000 }).toBe(true);
+  expect((await rows.allTextContents()).some((x) => x.includes('Hanjiang Estate'))).toBe(false);
+  await page.context().close();
+});
