@@ -136,7 +136,8 @@ export class CoverageRepository {
       ],
     );
     const hour = new Date(Math.floor(ts.getTime() / 3_600_000) * 3_600_000);
-    await ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]);
+    // Two workers creating the same day's partition at once: the loser fails with "already exists" and simply retries.
+    await ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]).catch(() => ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]));
     await this.db.query(
       `INSERT INTO coverage_hourly (unit_id, ts, level, district_id, rate, min_rate, cameras_total, cameras_up)
        SELECT u.unit_id, $6::timestamptz, u.level, u.district_id, u.rate, u.rate, u.total, u.up
