@@ -2,12 +2,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
-import { CameraPriority, CameraState } from '../../../core/events/index.ts';
+import { CameraPriority, CameraState, Timestamp } from '../../../core/events/index.ts';
 import { CamerasRepository } from '../../../core/db/repositories/cameras.repository.ts';
+import { CameraHealthRepository } from '../../../core/db/repositories/camera-health.repository.ts';
 import { DoorsRepository } from '../../../core/db/repositories/doors.repository.ts';
 import { Bearer, ErrorBody, PageQuery, Paged, pageOf, Wire } from '../../schemas/common.ts';
-import { Camera } from '../../schemas/resources.ts';
+import { Camera, HealthPoint } from '../../schemas/resources.ts';
 import { cameraVisible } from './camera-visible.ts';
+import { fetchSnapshot } from './snapshot.ts';
 
 const CameraQuery = Wire(
   Type.Object(
@@ -28,6 +30,14 @@ const cameras: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('admin', 'monitor', 'supervisor', 'property_manager'));
   const repo = new CamerasRepository(app.ctx.db);
   const doors = new DoorsRepository(app.ctx.db);
+  const health = new CameraHealthRepository(app.ctx.db);
+  const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
+  const notFound = { error: 'Not Found', message: 'no such camera in your scope' };
+  /** The camera when the user's scope covers it. */
+  const visible = async (id: string, user: Parameters<typeof scopeOf>[0]) => {
+    const cam = await repo.get(id);
+    return cam && (await cameraVisible(cam, scopeOf(user), doors)) ? cam : undefined;
+  };
 
   app.get(
     '/',
@@ -52,9 +62,50 @@ const cameras: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const cam = await repo.get(request.params.id);
-      if (!cam || !(await cameraVisible(cam, scopeOf(request.user), doors))) return reply.code(404).send({ error: 'Not Found', message: 'no such camera in your scope' });
-      return cam;
+      return (await visible(request.params.id, request.user)) ?? reply.code(404).send(notFound);
+    },
+  );
+
+  app.get(
+    '/:id/health',
+    {
+      schema: {
+        tags: ['cameras'],
+        summary: 'Health timeline: heartbeats and stream checks, oldest first (default: the last 24 hours)',
+        security: Bearer,
+        params: IdParams,
+        querystring: Type.Object({ from: Type.Optional(Timestamp), to: Type.Optional(Timestamp) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ cameraId: Type.String(), from: Type.String(), to: Type.String(), items: Type.Array(HealthPoint) }), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const cam = await visible(request.params.id, request.user);
+      if (!cam) return reply.code(404).send(notFound);
+      const to = request.query.to ?? app.ctx.clock.now().toISOString();
+      const from = request.query.from ?? new Date(new Date(to).getTime() - 86_400_000).toISOString();
+      return { cameraId: cam.id, from, to, items: await health.timeline(cam.id, from, to) };
+    },
+  );
+
+  app.get(
+    '/:id/snapshot',
+    {
+      schema: {
+        tags: ['cameras'],
+        summary: "The camera's current JPEG snapshot, fetched from its ONVIF snapshot URI",
+        security: Bearer,
+        params: IdParams,
+        produces: ['image/jpeg'],
+        response: { 404: ErrorBody, 502: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const cam = await visible(request.params.id, request.user);
+      if (!cam) return reply.code(404).send(notFound);
+      if (!cam.snapshotUri) return reply.code(404).send({ error: 'Not Found', message: 'this camera has no snapshot URI' });
+      const shot = await fetchSnapshot(cam.snapshotUri);
+      if ('error' in shot) return reply.code(502).send({ error: 'Bad Gateway', message: shot.error });
+      return reply.type('image/jpeg').header('cache-control', 'no-store').send(shot.jpeg as never);
     },
   );
 };
