@@ -10,7 +10,7 @@ import { decodeDoorMessage, reasonClass, type DecodeLimits } from './door-messag
 import { DoorDirectory } from './door-directory.ts';
 import { DoorsRepository } from './doors.repository.ts';
 import { CaptureStore } from '../captures/capture-store.ts';
-import { retrying } from '../retrying.ts';
+import { retrying, StoppedError } from '../retrying.ts';
 import { uuidFrom } from '../ids.ts';
 
 export interface DoorIntakeStats {
@@ -38,7 +38,10 @@ export class DoorIntake {
   private readonly counts = { received: 0, stored: 0, duplicates: 0, published: 0 };
   private readonly dead: Record<string, number> = {};
 
-  constructor(private readonly ctx: ServiceContext, opts: { backoff?: { initialMs: number; maxMs: number }; concurrency?: number } = {}) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    opts: { backoff?: { initialMs: number; maxMs: number }; concurrency?: number; onCommitted?: (batch: readonly DoorEvent[]) => void } = {},
+  ) {
     const { config, db, log } = ctx;
     const backoff = opts.backoff ?? { initialMs: 100, maxMs: 5000 };
     const doorEvents = new DoorEventsRepository(db);
@@ -54,6 +57,7 @@ export class DoorIntake {
         const inserted = await doorEvents.insertMany(batch);
         this.counts.stored += inserted;
         this.counts.duplicates += batch.length - inserted;
+        opts.onCommitted?.(batch);
       },
     });
     const letters = new DeadLettersRepository(db);
@@ -79,12 +83,17 @@ export class DoorIntake {
     this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake subscribed');
   }
 
-  /** Stops taking work and waits until everything taken is committed. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work and waits (at most `graceMs`) until everything taken is committed. The subscription stays
+   * in the persistent session, so the broker keeps what arrives meanwhile; anything unfinished is redelivered.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
+    const until = Date.now() + graceMs;
+    while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    if (this.inFlight > 0) this.ctx.log.warn({ inFlight: this.inFlight }, 'door intake stopped with messages unacknowledged; the broker redelivers them');
     await this.events.flush();
     await this.deadLetters.flush();
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   get degraded(): boolean {
@@ -103,6 +112,8 @@ export class DoorIntake {
 
   /** One message, start to commit; the bus sends its PUBACK when this resolves. */
   async handle(topic: string, raw: Buffer): Promise<void> {
+    // After stop, a message is left unacknowledged on purpose: the broker redelivers it to the next run.
+    if (this.stopped) throw new StoppedError();
     this.inFlight++;
     try {
       this.counts.received++;

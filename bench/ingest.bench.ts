@@ -1,0 +1,120 @@
+// Issue 4's door row: door events from MQTT publishers (QoS 1, own Mosquitto with the repo config) to committed
+// PostgreSQL rows through the real door intake, sustained, next to the naive peer (one INSERT per message, ack
+// after it) under the same offered load in the same run. Latency is publish → commit (the event's ts is its publish time).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type IPublishPacket } from 'mqtt';
+import type { Row } from './main.ts';
+import { freshPgDb } from '../test/helpers/db.ts';
+import { startMosquitto } from '../test/ingest/helpers/mosquitto.ts';
+import { importTestCity, testContext } from '../test/ingest/helpers/context.ts';
+import { DoorIntake } from '../ingest/doors/door-intake.ts';
+import { decodeDoorMessage } from '../ingest/doors/door-message.ts';
+import { DoorEventsRepository } from '../core/db/index.ts';
+import type { DoorEvent } from '../core/events/index.ts';
+
+const RATE = Number(process.env.BENCH_INGEST_RATE ?? 20_000);
+const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 30);
+const NAIVE_SECONDS = Number(process.env.BENCH_INGEST_NAIVE_SECONDS ?? 10);
+const CLIENTS = 4;
+
+function load(url: string, doors: { propertyId: string; id: string }[], perSecond: number, seconds: number): Promise<{ sent: number; acked: number }> {
+  const file = fileURLToPath(new URL('../test/ingest/helpers/door-load.ts', import.meta.url));
+  const child = fork(file, [JSON.stringify({ url, doors, perSecond, seconds, clients: CLIENTS })], { execArgv: ['--import', 'tsx'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { sent: number; acked: number }));
+    child.once('error', reject);
+    child.once('exit', (code) => (code ? reject(new Error(`load generator exited ${code}`)) : undefined));
+  });
+}
+
+class Latencies {
+  private readonly ms: number[] = [];
+  firstAt = Infinity;
+  lastAt = 0;
+  add(events: readonly { ts: string }[]): void {
+    const now = Date.now();
+    for (const e of events) this.ms.push(now - Date.parse(e.ts));
+    this.firstAt = Math.min(this.firstAt, now);
+    this.lastAt = now;
+  }
+  get count(): number {
+    return this.ms.length;
+  }
+  pct(p: number): number {
+    const s = [...this.ms].sort((a, b) => a - b);
+    return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+  }
+}
+
+const progress = (text: string) => process.stderr.write(`  ${text}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export async function run(): Promise<Row[]> {
+  const [t, broker] = await Promise.all([freshPgDb({ poolSize: 6 }), startMosquitto()]);
+  try {
+    const city = await importTestCity(t.db, { doors: 200, cameras: 20 });
+    const doors = city.doors.map((d) => ({ propertyId: d.propertyId, id: d.id }));
+    const repo = new DoorEventsRepository(t.db);
+
+    // Gridwatch door intake: validate, batch, commit, publish on the bus, then PUBACK.
+    const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')) }, { clientId: 'gw-bench-ingest' });
+    const lat = new Latencies();
+    const intake = new DoorIntake(ctx, { onCommitted: (b) => lat.add(b) });
+    await intake.start();
+    const started = Date.now();
+    progress(`ingest: offering ${RATE}/s for ${SECONDS} s`);
+    const sent = await load(broker.url, doors, RATE, SECONDS);
+    const drainUntil = Date.now() + 30_000;
+    while (lat.count < sent.sent && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
+    progress(`ingest: ${lat.count} committed of ${sent.sent}`);
+    const ingestRate = (lat.count / (lat.lastAt - started)) * 1000;
+    const stats = intake.stats();
+    await intake.stop();
+    progress('ingest stopped');
+    await ctx.bus.close();
+    progress('bus closed');
+    const stored = await repo.count();
+
+    // Naive peer: one INSERT per message, the PUBACK after it, messages handled one after another.
+    const naiveLat = new Latencies();
+    const naive = await mqtt.connectAsync(broker.url, { clientId: 'gw-bench-naive', clean: true, protocolVersion: 5 });
+    const limits = { maxPayload: ctx.config.mqttMaxPayload, maxAgeMs: ctx.config.retentionEvents, maxAheadMs: 600_000 };
+    naive.handleMessage = (packet: IPublishPacket, done) => {
+      const r = decodeDoorMessage(packet.topic, packet.payload as Buffer, limits, new Date());
+      if (!r.ok) return done();
+      repo.insertMany([r.event]).then(() => {
+        naiveLat.add([r.event]);
+        done();
+      }, done);
+    };
+    await naive.subscribeAsync('access/+/+/events', { qos: 1 });
+    progress(`naive: offering ${RATE}/s for ${NAIVE_SECONDS} s`);
+    const naiveStart = Date.now();
+    const naiveSent = await load(broker.url, doors, RATE, NAIVE_SECONDS);
+    const naiveEnd = Date.now();
+    const naiveCommitted = naiveLat.count;
+    await naive.endAsync(true);
+    const naiveRate = (naiveCommitted / (naiveEnd - naiveStart)) * 1000;
+
+    return [
+      {
+        name: `door events MQTT → PG15 committed, QoS 1, ${fmt(RATE)}/s offered for ${SECONDS} s (${CLIENTS} publishers, 200 doors)`,
+        value: `${fmt(ingestRate)} events/s, p99 ${fmt(lat.pct(99))} ms (p50 ${fmt(lat.pct(50))} ms)`,
+        target: '≥ 20,000 events/s, p99 < 250 ms',
+        note: `${fmt(stored)} stored of ${fmt(sent.sent)} sent; ${stats.duplicates} duplicates; publish → commit, then republished on the bus before PUBACK`,
+      },
+      {
+        name: `door events, naive peer (one INSERT per message, ack after), same offered load for ${NAIVE_SECONDS} s`,
+        value: `${fmt(naiveRate)} events/s, p99 ${fmt(naiveLat.pct(99))} ms`,
+        note: `${fmt(naiveCommitted)} committed of ${fmt(naiveSent.sent)} sent in the window (the rest backs up in the broker)`,
+      },
+    ];
+  } finally {
+    await broker.close();
+    await t.close();
+  }
+}
