@@ -197,6 +197,32 @@ export class CoverageRepository {
     }));
   }
 
+  /** Per unit of a level over [from, to): mean, lowest and latest hourly rate, and hours below the unit's threshold. */
+  async summary(f: { from: Date; to: Date; level: string; district?: string; districts?: string[] }): Promise<
+    { unitId: string; name: string; districtId?: string; threshold: number; hours: number; meanRate: number; minRate: number; lastRate: number; hoursBelow: number }[]
+  > {
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT h.unit_id, c.name, c.district_id, c.threshold, count(*)::int AS hours, avg(h.rate)::float8 AS mean_rate, min(h.min_rate)::float8 AS min_rate,
+              (array_agg(h.rate ORDER BY h.ts DESC))[1]::float8 AS last_rate, count(*) FILTER (WHERE h.min_rate < c.threshold)::int AS hours_below
+       FROM coverage_hourly h JOIN coverage_current c ON c.unit_id = h.unit_id
+       WHERE h.ts >= $1 AND h.ts < $2 AND h.level = $3
+         AND ($4::text IS NULL OR h.district_id = $4 OR h.unit_id = $4) AND ($5::text[] IS NULL OR h.district_id = ANY($5::text[]) OR h.unit_id = ANY($5::text[]))
+       GROUP BY 1, 2, 3, 4 ORDER BY 1`,
+      [f.from.toISOString(), f.to.toISOString(), f.level, f.district ?? null, f.districts ?? null],
+    );
+    return r.rows.map((x) => ({
+      unitId: x.unit_id,
+      name: x.name,
+      districtId: x.district_id ?? undefined,
+      threshold: x.threshold,
+      hours: x.hours,
+      meanRate: x.mean_rate,
+      minRate: x.min_rate,
+      lastRate: x.last_rate,
+      hoursBelow: x.hours_below,
+    }));
+  }
+
   async series(unitIds: readonly string[], from: Date, to: Date): Promise<Record<string, CoveragePoint[]>> {
     const r = await this.db.query<Record<string, any>>(
       `SELECT * FROM coverage_hourly WHERE unit_id = ANY($1::text[]) AND ts >= $2 AND ts < $3 ORDER BY unit_id, ts`,

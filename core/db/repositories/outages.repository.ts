@@ -153,6 +153,42 @@ export class OutagesRepository {
     return r.rows.map(toOutage);
   }
 
+  /**
+   * Per district over [from, to): cameras, outages overlapping the period, their causes, and camera-time down,
+   * with ongoing outages counted until `now`. Uptime = 1 − down / (cameras × period).
+   */
+  async uptimeByDistrict(f: { from: Date; to: Date; now: Date; district?: string; districts?: string[] }): Promise<
+    { district: string; cameras: number; outages: number; downSeconds: number; periodSeconds: number; uptime: number; causes: Record<string, number> }[]
+  > {
+    const end = new Date(Math.min(f.to.getTime(), f.now.getTime()));
+    const r = await this.db.query<Record<string, any>>(
+      `WITH cams AS (SELECT id, district_id FROM cameras
+                     WHERE district_id IS NOT NULL AND ($3::text IS NULL OR district_id = $3) AND ($4::text[] IS NULL OR district_id = ANY($4::text[]))),
+            o AS (SELECT o.camera_id, o.cause, greatest(o.start_ts, $1::timestamptz) AS s, least(coalesce(o.end_ts, $2::timestamptz), $2::timestamptz) AS e
+                  FROM outages o WHERE o.start_ts < $2::timestamptz AND coalesce(o.end_ts, 'infinity') > $1::timestamptz)
+       SELECT c.district_id, count(DISTINCT c.id)::int AS cameras, count(o.camera_id)::int AS outages,
+              coalesce(sum(extract(epoch FROM o.e - o.s)), 0)::float8 AS down_seconds,
+              array_remove(array_agg(o.cause), NULL) AS causes
+       FROM cams c LEFT JOIN o ON o.camera_id = c.id GROUP BY c.district_id ORDER BY c.district_id`,
+      [f.from.toISOString(), end.toISOString(), f.district ?? null, f.districts ?? null],
+    );
+    const period = Math.max(0, (end.getTime() - f.from.getTime()) / 1000);
+    return r.rows.map((x) => {
+      const causes: Record<string, number> = {};
+      for (const c of x.causes as string[]) causes[c] = (causes[c] ?? 0) + 1;
+      const total = x.cameras * period;
+      return {
+        district: x.district_id,
+        cameras: x.cameras,
+        outages: x.outages,
+        downSeconds: Math.round(x.down_seconds),
+        periodSeconds: Math.round(period),
+        uptime: total > 0 ? Math.max(0, 1 - x.down_seconds / total) : 1,
+        causes,
+      };
+    });
+  }
+
   async state(cameraId: string): Promise<CameraStateRow | undefined> {
     const r = await this.db.query<Record<string, any>>(
       `SELECT s.*, c.priority, c.district_id, c.cell_id FROM camera_state s JOIN cameras c ON c.id = s.camera_id WHERE s.camera_id = $1`,

@@ -128,8 +128,8 @@ export class RepairsRepository {
   /** Locks a ticket for a change by a person; undefined when unknown or out of scope. */
   async lock(q: Queryable, id: string, scope: Scope = {}): Promise<{ state: TicketState; unitId?: string; districtId?: string } | undefined> {
     const params: unknown[] = [id];
-    const w = ['ticket_id = $1', ...scopeSql(scope, params)];
-    const r = await q.query<Record<string, any>>(`SELECT state, unit_id, district_id FROM repair_tickets WHERE ${w.join(' AND ')} FOR UPDATE`, params);
+    const w = ['t.ticket_id = $1', ...scopeSql(scope, params)];
+    const r = await q.query<Record<string, any>>(`SELECT state, unit_id, district_id FROM repair_tickets t WHERE ${w.join(' AND ')} FOR UPDATE`, params);
     const x = r.rows[0];
     return x ? { state: x.state, unitId: x.unit_id ?? undefined, districtId: x.district_id ?? undefined } : undefined;
   }
@@ -184,6 +184,48 @@ export class RepairsRepository {
     const h = await this.histories(items.map((t) => t.ticketId));
     for (const t of items) t.history = h[t.ticketId] ?? [];
     return { total, items };
+  }
+
+  /**
+   * Per district over [from, to): tickets opened, resolved, mean time to repair and SLA compliance (resolved by the
+   * deadline); and tickets overdue at `now` per district and maintenance unit.
+   */
+  async stats(f: { from: Date; to: Date; now: Date; district?: string; districts?: string[] }): Promise<{
+    districts: { district: string; opened: number; resolved: number; mttrSeconds: number | null; withinSla: number; slaCompliance: number | null; overdue: number; escalated: number }[];
+    overdueByUnit: { district: string; unit: string | null; unitName: string | null; overdue: number; oldestDeadline: string }[];
+  }> {
+    const params = [f.from.toISOString(), f.to.toISOString(), f.now.toISOString(), f.district ?? null, f.districts ?? null];
+    const inScope = `t.district_id IS NOT NULL AND ($4::text IS NULL OR t.district_id = $4) AND ($5::text[] IS NULL OR t.district_id = ANY($5::text[]))`;
+    const d = await this.db.query<Record<string, any>>(
+      `SELECT t.district_id,
+              count(*) FILTER (WHERE t.opened_at >= $1 AND t.opened_at < $2)::int AS opened,
+              count(*) FILTER (WHERE t.resolved_at >= $1 AND t.resolved_at < $2)::int AS resolved,
+              avg(t.repair_seconds) FILTER (WHERE t.resolved_at >= $1 AND t.resolved_at < $2)::float8 AS mttr,
+              count(*) FILTER (WHERE t.resolved_at >= $1 AND t.resolved_at < $2 AND t.resolved_at <= t.deadline)::int AS within_sla,
+              count(*) FILTER (WHERE t.state IN ${ACTIVE} AND t.deadline < $3)::int AS overdue,
+              count(*) FILTER (WHERE t.escalation_level > 0 AND t.opened_at < $2 AND coalesce(t.resolved_at, 'infinity') >= $1)::int AS escalated
+       FROM repair_tickets t WHERE ${inScope} GROUP BY t.district_id ORDER BY t.district_id`,
+      params,
+    );
+    const u = await this.db.query<Record<string, any>>(
+      `SELECT t.district_id, t.unit_id, m.name AS unit_name, count(*)::int AS overdue, min(t.deadline) AS oldest, $1::timestamptz AS f, $2::timestamptz AS tt
+       FROM repair_tickets t LEFT JOIN maintenance_units m ON m.id = t.unit_id
+       WHERE ${inScope} AND t.state IN ${ACTIVE} AND t.deadline < $3 GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2`,
+      params,
+    );
+    return {
+      districts: d.rows.map((x) => ({
+        district: x.district_id,
+        opened: x.opened,
+        resolved: x.resolved,
+        mttrSeconds: x.mttr === null ? null : Math.round(x.mttr),
+        withinSla: x.within_sla,
+        slaCompliance: x.resolved > 0 ? x.within_sla / x.resolved : null,
+        overdue: x.overdue,
+        escalated: x.escalated,
+      })),
+      overdueByUnit: u.rows.map((x) => ({ district: x.district_id, unit: x.unit_id, unitName: x.unit_name, overdue: x.overdue, oldestDeadline: new Date(x.oldest).toISOString() })),
+    };
   }
 
   private async histories(ids: string[]): Promise<Record<string, TicketHistoryRow[]>> {
