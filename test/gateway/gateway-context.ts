@@ -27,7 +27,7 @@ export interface GatewayTest {
   close(): Promise<void>;
 }
 
-export async function gatewayTest(opts: { env?: Record<string, string>; city?: boolean; testDb?: TestDb; listen?: boolean } = {}): Promise<GatewayTest> {
+export async function gatewayTest(opts: { env?: Record<string, string>; city?: boolean; camerasPerCell?: number; testDb?: TestDb; listen?: boolean } = {}): Promise<GatewayTest> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gw-gateway-'));
   const testDb = opts.testDb ?? (await freshPgDb());
   const config: Config = loadConfig({
@@ -43,7 +43,7 @@ export async function gatewayTest(opts: { env?: Record<string, string>; city?: b
     HOST: '127.0.0.1',
     ...opts.env,
   });
-  if (opts.city !== false) await new CityRepository(testDb.db).importCity(testCity());
+  if (opts.city !== false) await new CityRepository(testDb.db).importCity(testCity(opts.camerasPerCell));
   const log = createLogger(config.logLevel, 'test-gateway');
   const bus = await Bus.connect({ url: MQTT_URL, clientId: `gw-test-${randomBytes(4).toString('hex')}`, clean: true, log });
   const ctx: ServiceContext = { config, db: testDb.db, bus, broker: { kind: 'mosquitto', url: MQTT_URL }, log, clock: systemClock, health: new HealthRegistry() };

@@ -5,7 +5,8 @@ function square(lon: number, lat: number, d = 0.01) {
   return { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]] as [number, number][]] };
 }
 
-export function testCity(): City {
+/** `camerasPerCell` cameras in each of the four cells (3 by default; the benchmark uses 2,500). */
+export function testCity(camerasPerCell = 3): City {
   const units: GridUnit[] = [{ id: 'city', level: 'city', name: 'Putian', nameZh: '莆田' }];
   for (const [i, d] of ['d1', 'd2'].entries()) {
     units.push({ id: d, level: 'district', parentId: 'city', name: `District ${i + 1}`, nameZh: `区${i + 1}` });
@@ -30,10 +31,10 @@ export function testCity(): City {
   const cameras = [];
   let n = 0;
   for (const cell of units.filter((u) => u.level === 'cell')) {
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < camerasPerCell; k++) {
       n++;
       cameras.push({
-        id: `cam-${String(n).padStart(3, '0')}`,
+        id: `cam-${String(n).padStart(camerasPerCell > 3 ? 5 : 3, '0')}`,
         urn: `urn:uuid:00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
         name: `Camera ${n} ${cell.id}`,
         cellId: cell.id,
@@ -43,7 +44,7 @@ export function testCity(): City {
         heading: 90,
         fov: 90,
         rangeM: 50,
-        priority: (['key', 'normal', 'remote'] as const)[k],
+        priority: (['key', 'normal', 'remote'] as const)[k % 3],
       });
     }
   }
