@@ -1,21 +1,23 @@
-// Queries on camera_health (heartbeats and stream checks). The gateway's read of one camera's timeline is here;
-// ingest's batched insert of samples belongs here too.
+// Every query on camera_health: the batched idempotent insert of heartbeat and stream-check samples, and lists.
 import type { Db, Queryable } from '../db.ts';
 import type { CameraHealthSample } from '../../events/index.ts';
 import { ensurePartitionsFor } from '../partitions.ts';
 
-export interface HealthPointRow {
-  ts: string;
-  kind: string;
-  reachable: boolean;
-  latencyMs: number | null;
-  errorClass: string | null;
+export interface CameraHealthFilter {
+  camera?: string;
+  kind?: 'heartbeat' | 'stream';
+  /** Only failed (true) or only good (false) samples. */
+  failed?: boolean;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
 }
 
 export class CameraHealthRepository {
   constructor(private readonly db: Db) {}
 
-  /** Inserts a batch in one statement; replayed samples are skipped. Returns rows inserted. */
+  /** Inserts a batch in one statement; a replayed sample (same sampleId and ts) is skipped. Returns rows inserted. */
   async insertMany(samples: readonly CameraHealthSample[], q: Queryable = this.db): Promise<number> {
     if (samples.length === 0) return 0;
     await ensurePartitionsFor(q, this.db, 'camera_health', samples.map((s) => s.ts));
@@ -29,20 +31,34 @@ export class CameraHealthRepository {
     return r.rowCount;
   }
 
-  /** Samples of one camera in [from, to), oldest first, at most `limit` (the newest are kept when there are more). */
-  async timeline(cameraId: string, from: string, to: string, limit = 2000): Promise<HealthPointRow[]> {
+  /** Newest first; filters by camera, kind, failed/good and time range [from, to). */
+  async list(f: CameraHealthFilter = {}): Promise<{ total: number; items: CameraHealthSample[] }> {
+    const params: unknown[] = [];
+    const w: string[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      w.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.camera) add('camera_id = ?', f.camera);
+    if (f.kind) add('kind = ?', f.kind);
+    if (f.failed !== undefined) add('reachable = NOT ?::bool', f.failed);
+    if (f.from) add('ts >= ?::timestamptz', f.from);
+    if (f.to) add('ts < ?::timestamptz', f.to);
+    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM camera_health ${where}`, params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT * FROM (SELECT ts, kind, reachable, latency_ms, error_class FROM camera_health
-                      WHERE camera_id = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz ORDER BY ts DESC LIMIT $4) s
-       ORDER BY ts`,
-      [cameraId, from, to, limit],
+      `SELECT * FROM camera_health ${where} ORDER BY ts DESC, sample_id LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
+      params,
     );
-    return r.rows.map((x) => ({
-      ts: new Date(x.ts).toISOString(),
-      kind: x.kind,
-      reachable: x.reachable,
-      latencyMs: x.latency_ms ?? null,
-      errorClass: x.error_class ?? null,
-    }));
+    return { total, items: r.rows.map(toSample) };
   }
+}
+
+function toSample(r: Record<string, any>): CameraHealthSample {
+  const s: CameraHealthSample = { sampleId: r.sample_id, cameraId: r.camera_id, ts: new Date(r.ts).toISOString(), kind: r.kind, reachable: r.reachable };
+  if (r.latency_ms !== null) s.latencyMs = r.latency_ms;
+  if (r.error_class) s.errorClass = r.error_class;
+  if (r.error) s.error = r.error;
+  if (r.stream) s.stream = typeof r.stream === 'string' ? JSON.parse(r.stream) : r.stream;
+  return s;
 }

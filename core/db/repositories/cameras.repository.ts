@@ -119,6 +119,139 @@ export class CamerasRepository {
     );
     return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
   }
+
+  // Inventory (written by ingest): identity by endpoint urn, address, device details, credentials, history.
+
+  /** Cameras ingest watches: those with a known address that have not vanished, with their sealed credentials. */
+  async watchTargets(): Promise<CameraTarget[]> {
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT id, urn, xaddr, credentials_enc, auth_state FROM cameras WHERE xaddr IS NOT NULL AND vanished_at IS NULL ORDER BY id`,
+    );
+    return r.rows.map((x) => ({ id: x.id, urn: x.urn, xaddr: x.xaddr, credentialsEnc: x.credentials_enc, authState: x.auth_state }));
+  }
+
+  /**
+   * Records a camera seen at `xaddr` with endpoint `urn` (WS-Discovery or a configured address). The row with that
+   * urn is used — imported from the city registry or found before — so a camera that moves keeps its id; an unknown
+   * urn gets a new row with `newId`. Address changes and (re)appearances are kept in camera_history.
+   */
+  async recordSeen(urn: string, xaddr: string, newId: string, now: Date): Promise<{ id: string; created: boolean; moved: boolean }> {
+    return this.db.tx(async (q) => {
+      const ts = now.toISOString();
+      const found = await q.query<{ id: string; xaddr: string | null; vanished_at: string | null }>('SELECT id, xaddr, vanished_at FROM cameras WHERE urn = $1 FOR UPDATE', [urn]);
+      const row = found.rows[0];
+      if (!row) {
+        const ins = await q.query<{ id: string }>(
+          `INSERT INTO cameras (id, urn, name, xaddr, first_seen, last_seen) VALUES ($1, $2, $1, $3, $4, $4) ON CONFLICT DO NOTHING RETURNING id`,
+          [newId, urn, xaddr, ts],
+        );
+        if (ins.rows.length === 0) throw new Error(`camera ${newId} (${urn}) was created concurrently; retry`);
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'discovered', NULL, $3)`, [newId, ts, xaddr]);
+        return { id: newId, created: true, moved: false };
+      }
+      await q.query('UPDATE cameras SET xaddr = $2, last_seen = $3, vanished_at = NULL, updated_at = now() WHERE id = $1', [row.id, xaddr, ts]);
+      const moved = row.xaddr !== null && row.xaddr !== xaddr;
+      if (row.xaddr !== xaddr) {
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'xaddr', $3, $4)`, [row.id, ts, row.xaddr, xaddr]);
+      }
+      if (row.vanished_at) {
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'reappeared', $3, $4)`, [row.id, ts, new Date(row.vanished_at).toISOString(), ts]);
+      }
+      return { id: row.id, created: false, moved };
+    });
+  }
+
+  /** Stores what the device reports; each changed field (firmware, URIs, …) gets a history row. Returns the changed fields. */
+  async updateInventory(id: string, inv: CameraInventory, now: Date): Promise<string[]> {
+    return this.db.tx(async (q) => {
+      const cur = (await q.query<Record<string, any>>('SELECT * FROM cameras WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (!cur) return [];
+      const next: Record<string, string | null> = {
+        manufacturer: inv.manufacturer ?? null,
+        model: inv.model ?? null,
+        firmware: inv.firmware ?? null,
+        serial: inv.serial ?? null,
+        hardware: inv.hardware ?? null,
+        stream_uri: inv.streamUri ?? null,
+        snapshot_uri: inv.snapshotUri ?? null,
+        profiles: JSON.stringify(inv.profiles),
+      };
+      const before = (k: string) => (k === 'profiles' ? JSON.stringify(typeof cur.profiles === 'string' ? JSON.parse(cur.profiles) : cur.profiles) : (cur[k] ?? null));
+      const changed = Object.keys(next).filter((k) => before(k) !== next[k]);
+      await q.query(
+        `UPDATE cameras SET manufacturer = $2, model = $3, firmware = $4, serial = $5, hardware = $6, stream_uri = $7, snapshot_uri = $8,
+           profiles = $9::jsonb, auth_state = 'ok', last_seen = $10, updated_at = now() WHERE id = $1`,
+        [id, next.manufacturer, next.model, next.firmware, next.serial, next.hardware, next.stream_uri, next.snapshot_uri, next.profiles, now.toISOString()],
+      );
+      // The first inventory of a camera is not a change; later differences are kept as history.
+      const first = cur.manufacturer === null && cur.model === null && cur.firmware === null;
+      if (!first) {
+        for (const k of changed) {
+          await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, $3, $4, $5)`, [id, now.toISOString(), k, before(k), next[k]]);
+        }
+      }
+      return changed;
+    });
+  }
+
+  /** `ok`, `auth_failed` or `unknown`; returns true when it changed. */
+  async setAuthState(id: string, state: 'ok' | 'auth_failed' | 'unknown'): Promise<boolean> {
+    const r = await this.db.query(`UPDATE cameras SET auth_state = $2, updated_at = now() WHERE id = $1 AND auth_state IS DISTINCT FROM $2`, [id, state]);
+    return r.rowCount > 0;
+  }
+
+  /** Stores credentials already encrypted by the caller (never plain text). */
+  async setCredentials(id: string, sealed: string): Promise<void> {
+    await this.db.query('UPDATE cameras SET credentials_enc = $2, updated_at = now() WHERE id = $1', [id, sealed]);
+  }
+
+  /** Marks cameras not seen since `before` as vanished (with history); returns their ids. */
+  async markVanished(ids: readonly string[], now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.db.tx(async (q) => {
+      const r = await q.query<{ id: string }>(`UPDATE cameras SET vanished_at = $2, updated_at = now() WHERE id = ANY($1::text[]) AND vanished_at IS NULL RETURNING id`, [ids, now.toISOString()]);
+      for (const { id } of r.rows) {
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'vanished', NULL, NULL)`, [id, now.toISOString()]);
+      }
+      return r.rows.map((x) => x.id);
+    });
+  }
+
+  /** What changed on a camera, newest first; `{ total, items }` for pagination. */
+  async history(id: string, opts: { limit?: number; offset?: number } = {}): Promise<{ total: number; items: CameraHistoryRow[] }> {
+    const total = (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_history WHERE camera_id = $1', [id])).rows[0].n;
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT * FROM camera_history WHERE camera_id = $1 ORDER BY ts DESC, id DESC LIMIT ${Math.min(opts.limit ?? 50, 1000)} OFFSET ${opts.offset ?? 0}`,
+      [id],
+    );
+    return { total, items: r.rows.map((x) => ({ ts: new Date(x.ts).toISOString(), field: x.field, oldValue: x.old_value, newValue: x.new_value })) };
+  }
+}
+
+export interface CameraTarget {
+  id: string;
+  urn: string | null;
+  xaddr: string;
+  credentialsEnc: string | null;
+  authState: string;
+}
+
+export interface CameraInventory {
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+  serial?: string;
+  hardware?: string;
+  profiles: unknown[];
+  streamUri?: string;
+  snapshotUri?: string;
+}
+
+export interface CameraHistoryRow {
+  ts: string;
+  field: string;
+  oldValue: string | null;
+  newValue: string | null;
 }
 
 export function toCamera(r: Record<string, any>): CameraRow {
