@@ -1,5 +1,5 @@
-// How usable a face crop is for recognition: its size and its sharpness (spread of the Laplacian of the
-// grey crop at a fixed size, so the figure does not depend on the face's size in the photo).
+// How usable a face crop is for recognition: its size and its sharpness — the spread of the Laplacian of the
+// grey face at a fixed size, relative to the face's contrast, so neither the face's size nor its lighting moves it.
 import sharp from 'sharp';
 
 export interface Box {
@@ -20,7 +20,7 @@ export function padBox(box: Box, imgW: number, imgH: number, margin = 0.25): Box
 
 const LAPLACIAN = { width: 3, height: 3, kernel: [0, 1, 0, 1, -4, 1, 0, 1, 0], offset: 128 };
 
-/** Standard deviation of the Laplacian over the face (tight box) resized to 112×112 grey. */
+/** Standard deviation of the Laplacian over the face (tight box, 112×112 grey) as a percentage of the grey's. */
 export async function sharpness(rgb: Uint8Array, width: number, height: number, box: Box): Promise<number> {
   const b = padBox(box, width, height, 0);
   // sharp's stats() describes the input, not the result of the pipeline: compute the spread here.
@@ -31,14 +31,18 @@ export async function sharpness(rgb: Uint8Array, width: number, height: number, 
     .raw()
     .toBuffer();
   const lap = await sharp(grey, { raw: { width: 112, height: 112, channels: 1 } }).convolve(LAPLACIAN).extractChannel(0).raw().toBuffer();
+  return (100 * stdev(lap)) / Math.max(stdev(grey), 1);
+}
+
+function stdev(px: Uint8Array): number {
   let sum = 0;
   let sq = 0;
-  for (const v of lap) {
+  for (const v of px) {
     sum += v;
     sq += v * v;
   }
-  const mean = sum / lap.length;
-  return Math.sqrt(Math.max(0, sq / lap.length - mean * mean));
+  const mean = sum / px.length;
+  return Math.sqrt(Math.max(0, sq / px.length - mean * mean));
 }
 
 /** JPEG of the face with some margin, for evidence and the audit trail. */

@@ -1,0 +1,60 @@
+// The face service: matches every face capture on the bus against the watch lists, keeps its index in step
+// with list changes from any process, reports backend and queue in health, and applies face retention.
+import type { Service, ServiceContext } from '../../core/service.ts';
+import { acquireFaceRuntime, type FaceRuntime, type FaceRuntimeOptions } from './face-runtime.ts';
+import { applyFaceRetention } from './retention.ts';
+
+export class FaceService implements Service {
+  readonly name = 'faces';
+  runtime?: FaceRuntime;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly opts: FaceRuntimeOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    const rt = (this.runtime = await acquireFaceRuntime(this.ctx, this.opts));
+    const { bus, health, config, log, clock } = this.ctx;
+    health.register('faces', () => ({
+      backend: rt.pool.info?.backend,
+      simd: rt.pool.info?.simd,
+      workers: rt.pool.size,
+      queue: rt.pool.queued,
+      busy: rt.pool.busy,
+      dropped: rt.pool.dropped,
+      processed: rt.pool.processed,
+      enrolledFaces: rt.index.size,
+    }));
+    // No group: every process holding an index must rebuild it.
+    await bus.subscribe('watchlistChanged', async () => {
+      if (!this.stopped) await rt.index.rebuild();
+    });
+    await bus.subscribe(
+      'faceCapture',
+      async (capture) => {
+        // Left unacknowledged while stopping, so the broker hands the capture to another worker or to us again.
+        if (this.stopped) throw new Error('face service stopping');
+        await rt.matcher.handle(capture);
+      },
+      this.opts.group ?? 'analytics',
+    );
+    const sweep = () =>
+      applyFaceRetention(rt.matches, rt.store, clock.now(), config.retentionFaces)
+        .then((n) => n > 0 && log.info({ deleted: n }, 'face retention: sightings deleted'))
+        .catch((err) => log.warn({ err: String(err) }, 'face retention failed'));
+    await sweep();
+    this.timer = setInterval(sweep, config.maintenanceInterval);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    const rt = this.runtime;
+    this.runtime = undefined;
+    await rt?.release();
+  }
+}

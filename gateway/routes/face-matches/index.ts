@@ -1,0 +1,105 @@
+// /api/v1/face-matches — watch-list matches in your scope, each crop behind it, and the audit log; every view
+// of a match (in a list, alone or its crop) is written to the face audit log with who looked.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { scopeOf } from '../../../core/auth/scope.ts';
+import { Timestamp } from '../../../core/events/index.ts';
+import { FaceMatchesRepository } from '../../../core/db/repositories/face-matches.repository.ts';
+import { FaceAuditRepository } from '../../../core/db/repositories/face-audit.repository.ts';
+import { FaceStore } from '../../../analytics/face/face-store.ts';
+import { Bearer, ErrorBody, PageQuery, Paged, pageOf, Wire } from '../../schemas/common.ts';
+
+const MatchQuery = Type.Object(
+  {
+    ...PageQuery,
+    watchlistId: Type.Optional(Type.String({ maxLength: 64 })),
+    personId: Type.Optional(Type.String({ maxLength: 64 })),
+    property: Type.Optional(Type.String({ maxLength: 128 })),
+    from: Type.Optional(Timestamp),
+    to: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+const FaceMatchItem = Type.Object({
+  matchId: Type.String(),
+  captureId: Type.String(),
+  ts: Type.String(),
+  personId: Type.String(),
+  personName: Type.Optional(Type.String()),
+  watchlistId: Type.String(),
+  watchlistName: Type.Optional(Type.String()),
+  level: Type.Optional(Type.String()),
+  distance: Type.Number(),
+  cropPath: Type.Optional(Type.String()),
+  cameraId: Type.Optional(Type.String()),
+  propertyId: Type.Optional(Type.String()),
+  doorId: Type.Optional(Type.String()),
+  districtId: Type.Optional(Type.String()),
+});
+const AuditItem = Type.Object({
+  id: Type.Integer(),
+  ts: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  matchId: Type.Optional(Type.String()),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const notFound = { error: 'Not Found', message: 'no such face match in your scope' };
+
+const faceMatches: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireRole('admin', 'monitor', 'property_manager'));
+  const repo = new FaceMatchesRepository(app.ctx.db);
+  const audit = new FaceAuditRepository(app.ctx.db);
+  const store = new FaceStore(app.ctx.config.dataDir);
+
+  app.get(
+    '/',
+    { schema: { tags: ['faces'], summary: 'Face matches in your scope (audited)', security: Bearer, querystring: Wire(MatchQuery), response: { 200: Wire(Paged(FaceMatchItem)), 400: ErrorBody } } },
+    async (request) => {
+      const { page, limit, offset } = pageOf(request.query);
+      const { watchlistId, personId, property, from, to } = request.query;
+      const r = await repo.list({ watchlistId, personId, propertyId: property, from, to, limit, offset }, scopeOf(request.user));
+      await audit.record(request.user.username, 'list', r.items.map((m) => m.matchId), { query: request.query });
+      return { items: r.items, page, limit, total: r.total };
+    },
+  );
+
+  app.get(
+    '/audit',
+    {
+      onRequest: app.requireRole('admin'),
+      schema: { tags: ['faces'], summary: 'Who viewed which face match (admins)', security: Bearer, querystring: Type.Object({ matchId: Type.Optional(Type.String({ format: 'uuid' })), actor: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }), response: { 200: Wire(Type.Object({ items: Type.Array(AuditItem) })) } },
+    },
+    async (request) => ({ items: await audit.list(request.query) }),
+  );
+
+  app.get(
+    '/:id',
+    { schema: { tags: ['faces'], summary: 'One face match (audited)', security: Bearer, params: IdParams, response: { 200: Wire(FaceMatchItem), 400: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => {
+      const m = await repo.get(request.params.id, scopeOf(request.user));
+      if (!m) return reply.code(404).send(notFound);
+      await audit.record(request.user.username, 'view', [m.matchId]);
+      return m;
+    },
+  );
+
+  app.get(
+    '/:id/crop',
+    { schema: { tags: ['faces'], summary: 'The face crop of a match, JPEG (audited)', security: Bearer, params: IdParams, produces: ['image/jpeg'], response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), 400: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => {
+      const m = await repo.get(request.params.id, scopeOf(request.user));
+      if (!m?.cropPath) return reply.code(404).send(m ? { error: 'Not Found', message: 'this match has no crop (deleted or never stored)' } : notFound);
+      let jpeg: Buffer;
+      try {
+        jpeg = await store.read(m.cropPath);
+      } catch {
+        return reply.code(404).send({ error: 'Not Found', message: 'the crop file is gone' });
+      }
+      await audit.record(request.user.username, 'view_crop', [m.matchId]);
+      return reply.type('image/jpeg').header('cache-control', 'private, no-store').send(jpeg);
+    },
+  );
+};
+export default faceMatches;
