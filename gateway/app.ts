@@ -10,6 +10,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceContext } from '../core/service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// autoload recognises tsx only when preloaded with --require; under `node --import tsx` (tests, Docker) it would
+// refuse the .ts route files that this process can in fact import.
+process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= '1';
 
 declare module 'fastify' {
   interface FastifyInstance {
