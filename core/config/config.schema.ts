@@ -30,6 +30,8 @@ export const settings = {
   simCameraBasePort: { env: 'SIM_CAMERA_BASE_PORT', kind: 'int', default: '18000', min: 0, max: 65535, description: 'HTTP port of the first simulated camera; the others follow (0 = any free ports).' },
   simScenario: { env: 'SIM_SCENARIO', kind: 'bool', default: 'on', description: 'Run the scripted demo scenario (outages, a forced door, a watch-list face) in simulation.' },
   simDoorRate: { env: 'SIM_DOOR_RATE', kind: 'string', default: '1', description: 'Multiplier of the simulated door traffic (1 = realistic, with morning and evening peaks).' },
+  simRtspStreams: { env: 'SIM_RTSP_STREAMS', kind: 'int', default: '4', min: 0, description: 'Simulated cameras streaming H.264 over RTSP (GStreamer, /usr/bin/python3 with gi); the rest stream MJPEG over HTTP.' },
+  simRtspPort: { env: 'SIM_RTSP_PORT', kind: 'int', default: '8554', min: 0, max: 65535, description: 'Port of the simulated cameras\' RTSP server (0 = any free port).' },
   logLevel: { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Log level.' },
   timezone: { env: 'TZ_DISPLAY', kind: 'string', default: 'Asia/Shanghai', description: 'Time zone for reports and normalised local times.' },
   retentionEvents: { env: 'RETENTION_EVENTS', kind: 'duration', default: '90d', description: 'How long event rows (door, camera, health, face match) are kept.' },
