@@ -20,7 +20,7 @@ const PAGES: Array<{ id: string; label: () => string; roles: Role[]; page: PageF
   { id: 'repairs', label: () => t('repairs'), roles: ['admin', 'monitor', 'supervisor'], page: repairsPage },
   { id: 'cameras', label: () => t('cameras'), roles: ['admin', 'monitor', 'supervisor'], page: camerasPage },
   { id: 'doors', label: () => t('doors'), roles: ['admin', 'monitor', 'property_manager'], page: doorsPage },
-  { id: 'reports', label: () => t('reports'), roles: ['admin', 'supervisor'], page: reportsPage },
+  { id: 'reports', label: () => t('reports'), roles: ['admin', 'supervisor', 'monitor'], page: reportsPage },
   { id: 'faces', label: () => t('faces'), roles: ['admin', 'monitor'], page: facesPage },
 ];
 

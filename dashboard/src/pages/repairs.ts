@@ -38,7 +38,7 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
     ],
     rowClass: (x) => (isOverdue(x) ? 'overdue' : ''),
     fetch: async (page, limit) => {
-      const r = await get<Page<Ticket>>('/api/v1/repairs', { page, limit, state: f.state, overdue: f.overdue || undefined, district: f.district, sort: 'deadline' });
+      const r = await get<Page<Ticket>>('/api/v1/repairs', { page, limit, state: f.state, overdue: f.overdue || undefined, district: f.district });
       // Overdue first, then the nearest deadline: whatever the server's order, the page reads that way.
       r.items.sort((a, b) => Number(isOverdue(b)) - Number(isOverdue(a)) || a.deadline.localeCompare(b.deadline));
       return r;

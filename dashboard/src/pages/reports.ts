@@ -2,7 +2,7 @@
 // as CSV and PDF downloads. The report's shape is read from the answer, so new figures show without a release.
 import { download, get } from '../api.ts';
 import { chartIn } from '../charts.ts';
-import { t } from '../i18n.ts';
+import { fmtTime, t } from '../i18n.ts';
 import { emptyView, errorView, h, load, select } from '../ui.ts';
 import { districtOptions } from './districts.ts';
 
@@ -55,51 +55,63 @@ export function reportsPage(root: HTMLElement): () => void {
   return () => disposers.forEach((d) => d());
 }
 
+interface ReportTable {
+  name: string;
+  title: string;
+  columns: Array<{ key: string; title: string }>;
+  rows: Row[];
+}
+
+/** The API's report: a title, the period, and named tables (the same tables the CSV and PDF hold). */
 function renderReport(report: Row, disposers: Array<() => void>): Node {
   const box = h('div', {});
-  const scalars = Object.entries(report).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
-  if (scalars.length) box.append(h('dl', { class: 'figures' }, ...scalars.flatMap(([k, v]) => [h('dt', {}, label(k)), h('dd', { 'data-figure': k }, fmt(v))])));
-  const tables = Object.entries(report).filter(([, v]) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') as Array<[string, Row[]]>;
-  for (const [name, rows] of tables) {
-    box.append(h('h3', {}, label(name)));
-    const cols = Object.keys(rows[0]).filter((c) => rows.some((r) => typeof r[c] !== 'object' || r[c] === null));
-    const numeric = cols.filter((c) => rows.every((r) => typeof r[c] === 'number' || r[c] === null));
-    const labelCol = cols.find((c) => !numeric.includes(c));
-    if (labelCol && numeric.length) {
-      const el = h('div', { class: 'chart' });
-      box.append(el);
-      queueMicrotask(() => {
-        const { chart, dispose } = chartIn(el);
-        disposers.push(dispose);
-        const timeAxis = /ts|time|bucket|date|day|hour/i.test(labelCol);
-        chart.setOption({
-          tooltip: { trigger: 'axis' },
-          legend: { type: 'scroll' },
-          grid: { left: 50, right: 20, top: 40, bottom: 40 },
-          xAxis: timeAxis ? { type: 'time' } : { type: 'category', data: rows.map((r) => String(r[labelCol])) },
-          yAxis: { type: 'value' },
-          series: numeric.slice(0, 4).map((c) => ({
-            type: timeAxis ? 'line' : 'bar',
-            name: label(c),
-            data: timeAxis ? rows.map((r) => [r[labelCol], r[c]]) : rows.map((r) => r[c]),
-          })),
-        });
-      });
+  const tables = (Array.isArray(report.tables) ? report.tables : []) as ReportTable[];
+  if (typeof report.title === 'string') box.append(h('h2', {}, report.title));
+  box.append(h('p', { class: 'note' }, `${fmtTime(report.from as string)} – ${fmtTime(report.to as string)}${report.district ? ` · ${report.district}` : ''}`));
+  if (tables.every((tb) => tb.rows.length === 0)) return (box.append(emptyView()), box);
+  for (const tb of tables) {
+    box.append(h('h3', {}, tb.title));
+    if (tb.rows.length === 0) {
+      box.append(emptyView());
+      continue;
     }
+    const numeric = tb.columns.filter((c) => tb.rows.every((r) => typeof r[c.key] === 'number' || r[c.key] === null));
+    const labelCol = tb.columns.find((c) => !numeric.includes(c));
+    if (labelCol && numeric.length && tb.rows.length > 1) box.append(chartOf(tb, labelCol, numeric, disposers));
     box.append(
       h('div', { class: 'table-wrap' },
-        h('table', {},
-          h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', {}, label(c))))),
-          h('tbody', {}, ...rows.map((r) => h('tr', {}, ...cols.map((c) => h('td', {}, fmt(r[c])))))),
+        h('table', { 'data-table': tb.name },
+          h('thead', {}, h('tr', {}, ...tb.columns.map((c) => h('th', {}, c.title)))),
+          h('tbody', {}, ...tb.rows.map((r) => h('tr', {}, ...tb.columns.map((c) => h('td', { 'data-key': c.key }, fmt(r[c.key])))))),
         ),
       ),
     );
   }
-  return box.childNodes.length ? box : emptyView();
+  return box;
 }
 
-function label(k: string): string {
-  return k.replace(/([a-z])([A-Z])/g, '$1 $2').replaceAll('_', ' ');
+function chartOf(tb: ReportTable, labelCol: { key: string }, numeric: Array<{ key: string; title: string }>, disposers: Array<() => void>): HTMLElement {
+  const el = h('div', { class: 'chart' });
+  queueMicrotask(() => {
+    const { chart, dispose } = chartIn(el);
+    disposers.push(dispose);
+    const timeAxis = /ts|time|bucket|date|day|hour/i.test(labelCol.key);
+    // Rates (0–1 or percentages) and counts do not share an axis well: chart the first few columns of one kind.
+    const series = numeric.slice(0, 4);
+    chart.setOption({
+      tooltip: { trigger: 'axis' },
+      legend: { type: 'scroll' },
+      grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      xAxis: timeAxis ? { type: 'time' } : { type: 'category', data: tb.rows.map((r) => String(r[labelCol.key])) },
+      yAxis: { type: 'value' },
+      series: series.map((c) => ({
+        type: timeAxis ? 'line' : 'bar',
+        name: c.title,
+        data: timeAxis ? tb.rows.map((r) => [r[labelCol.key], r[c.key]]) : tb.rows.map((r) => r[c.key]),
+      })),
+    });
+  });
+  return el;
 }
 
 function fmt(v: unknown): string {

@@ -83,7 +83,10 @@ const cameras: FastifyPluginAsyncTypebox = async (app) => {
       if (!cam) return reply.code(404).send(notFound);
       const to = request.query.to ?? app.ctx.clock.now().toISOString();
       const from = request.query.from ?? new Date(new Date(to).getTime() - 86_400_000).toISOString();
-      return { cameraId: cam.id, from, to, items: await health.timeline(cam.id, from, to) };
+      // The newest 1,000 samples of the period (a day of 30 s heartbeats and stream checks fits), oldest first.
+      const samples = (await health.list({ camera: cam.id, from, to, limit: 1000 })).items.reverse();
+      const items = samples.map((x) => ({ ts: x.ts, kind: x.kind, reachable: x.reachable, latencyMs: x.latencyMs ?? null, errorClass: x.errorClass ?? null }));
+      return { cameraId: cam.id, from, to, items };
     },
   );
 
