@@ -112,7 +112,8 @@ export function badge(text: string, kind: string): HTMLElement {
 
 export function select(name: string, options: Array<[string, string]>, value = '', onchange?: (v: string) => void): HTMLSelectElement {
   const s = h('select', { name, 'aria-label': name }, ...options.map(([v, label]) => h('option', { value: v }, label)));
-  s.value = value;
+  // An empty value keeps the first option selected rather than none.
+  if (value !== '' || options.some(([v]) => v === '')) s.value = value;
   if (onchange) s.addEventListener('change', () => onchange(s.value));
   return s;
 }

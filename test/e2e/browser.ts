@@ -1,16 +1,11 @@
 // Browser tests' helpers: Debian's Chromium through playwright-core, the dashboard built once, a logged-in page.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { ensureDashboardBuilt } from '../../dashboard/build-if-missing.ts';
 import { PASSWORD } from '../gateway/gateway-context.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function ensureDashboardBuilt(): Promise<void> {
-  const root = fileURLToPath(new URL('../../dashboard/', import.meta.url));
-  if (!existsSync(`${root}dist/index.html`)) await build({ configFile: `${root}vite.config.ts`, logLevel: 'warn' });
-}
+export { ensureDashboardBuilt };
 
 export function launch(): Promise<Browser> {
   return chromium.launch({

@@ -29,6 +29,8 @@ export function liveMap(box: HTMLElement): { dispose: () => void } {
       const coverage = await get<CoverageItem[] | { items: CoverageItem[] }>('/api/v1/coverage', { level: 'cell' })
         .then((r) => (Array.isArray(r) ? r : r.items))
         .catch(() => undefined);
+      // The page may have been left while loading: drawing into a detached element makes ECharts fail.
+      if (disposed) return;
       note.textContent = coverage ? '' : t('coverageUnavailable');
       if (fc.features.length === 0 && cams.length === 0) {
         body.replaceChildren(emptyView());
