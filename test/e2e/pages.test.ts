@@ -1,0 +1,70 @@
+// In a real Chromium: every page for every role renders without a script error and without an error state, the
+// navigation holds only what the role may use, and a page's API refusing (403) shows words, not a crash.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
+import { seed } from '../gateway/seed.ts';
+import { ensureDashboardBuilt, launch, loggedIn } from './browser.ts';
+
+let t: GatewayTest;
+let browser: Browser;
+let base: string;
+beforeAll(async () => {
+  await ensureDashboardBuilt();
+  t = await gatewayTest({ listen: true });
+  await seed(t.ctx.db);
+  const a = t.app.server.address();
+  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+const NAV: Record<string, string[]> = {
+  admin: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces'],
+  monitor1: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces'],
+  manager1: ['live', 'doors'],
+  supervisor1: ['live', 'repairs', 'cameras', 'reports'],
+};
+
+describe.each(Object.keys(NAV))('%s', (user) => {
+  it('when each allowed page is opened, then it shows content without script errors or error states', async () => {
+    const page = await loggedIn(browser, base, user, { lang: user === 'monitor1' ? 'zh-CN' : 'en' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const links = await page.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(NAV[user].map((p) => `#/${p}`));
+    for (const p of NAV[user]) {
+      await page.goto(`${base}/#/${p}`);
+      await page.locator(`main#page-${p}`).waitFor();
+      // Loading finishes (no "loading" left), and nothing failed, except the map's coverage note for managers.
+      await expect.poll(() => page.locator('main .state.loading').count(), { timeout: 10_000 }).toBe(0);
+      const failures = await page.locator('main .state.error').allTextContents();
+      expect(failures, `${user} on ${p}`).toEqual([]);
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
+it('when a page the role may not use is asked for by its address, then the first allowed page shows instead', async () => {
+  const page = await loggedIn(browser, base, 'manager1');
+  await page.goto(`${base}/#/reports`);
+  await page.locator('main#page-live').waitFor();
+  expect(page.url()).toMatch(/#\/live$/);
+  await page.context().close();
+});
+
+it('when the session expires, then the next request returns to the login form', async () => {
+  const page = await loggedIn(browser, base, 'admin');
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('gridwatch.session')!);
+    s.token = 'expired.token.value';
+    localStorage.setItem('gridwatch.session', JSON.stringify(s));
+  });
+  await page.goto(`${base}/#/cameras`);
+  await page.locator('form.login').waitFor();
+  await page.context().close();
+});
