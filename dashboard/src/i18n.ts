@@ -99,6 +99,7 @@ const en = {
   note: 'Note',
   create: 'Create',
   description: 'Description',
+  pickList: 'Choose a watch list to see its persons.',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -201,6 +202,7 @@ const zh: Dict = {
   note: '备注',
   create: '新建',
   description: '说明',
+  pickList: '选择一个布控名单查看人员。',
 };
 
 /** Enum values (states, kinds, severities, roles) in each language; unknown values show as they are. */

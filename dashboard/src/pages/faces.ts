@@ -9,7 +9,7 @@ type Match = Record<string, unknown> & { ts?: string; distance?: number };
 
 export function facesPage(root: HTMLElement, s: Session): () => void {
   const lists = h('section', { class: 'faces-lists' });
-  const persons = h('section', { class: 'faces-persons' }, emptyView(t('clickForDetails')));
+  const persons = h('section', { class: 'faces-persons' }, emptyView(t('pickList')));
   const matches = h('section', { class: 'faces-matches' });
   root.append(h('div', { class: 'split' }, h('div', {}, h('h2', {}, t('watchlists')), lists, createForm(s, () => void showLists())), h('div', {}, h('h2', {}, t('persons')), persons)), h('h2', {}, t('matches')), matches);
 
