@@ -122,10 +122,13 @@ export class CamerasRepository {
 
   // Inventory (written by ingest): identity by endpoint urn, address, device details, credentials, history.
 
-  /** Cameras ingest watches: those with a known address that have not vanished, with their sealed credentials. */
+  /**
+   * Cameras ingest watches: every camera with a known address, with its sealed credentials. Vanished ones stay
+   * (their heartbeats keep failing, which is what opens a repair ticket).
+   */
   async watchTargets(): Promise<CameraTarget[]> {
     const r = await this.db.query<Record<string, any>>(
-      `SELECT id, urn, xaddr, credentials_enc, auth_state FROM cameras WHERE xaddr IS NOT NULL AND vanished_at IS NULL ORDER BY id`,
+      `SELECT id, urn, xaddr, credentials_enc, auth_state FROM cameras WHERE xaddr IS NOT NULL ORDER BY id`,
     );
     return r.rows.map((x) => ({ id: x.id, urn: x.urn, xaddr: x.xaddr, credentialsEnc: x.credentials_enc, authState: x.auth_state }));
   }

@@ -1,0 +1,238 @@
+// All cameras ingest watches: found by WS-Discovery and by configured address, identified by endpoint urn,
+// inventoried, subscribed to events, heart-beaten every HEALTH_INTERVAL with bounded concurrency and
+// stream-checked every STREAM_CHECK_INTERVAL with ffmpeg.
+import { randomUUID } from 'node:crypto';
+import type { ServiceContext } from '../../core/service.ts';
+import { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
+import type { CameraEvent, CameraHealthSample, FaceCapture } from '../../core/events/index.ts';
+import { CredentialCipher, type CameraCredentials } from './credentials.ts';
+import { parseCameraAddresses } from './camera-addresses.ts';
+import { directedProbe, normaliseXaddr, probe, type Discovered } from './discovery.ts';
+import { WatchedCamera } from './watched-camera.ts';
+import { CameraSinks } from './camera-sinks.ts';
+import { resolveUrn } from './camera-identity.ts';
+import { checkStream } from './stream-check.ts';
+import { fetchSnapshot } from './snapshots.ts';
+import { CaptureStore } from '../captures/capture-store.ts';
+import { Limit } from '../limit.ts';
+import { uuidFrom } from '../ids.ts';
+
+export interface CameraFleetOptions {
+  /** Send WS-Discovery probes (default true). */
+  discovery?: boolean;
+  /** Device-service URLs to add besides CAMERA_ADDRESSES. */
+  addresses?: string[];
+  /** UDP port of directed WS-Discovery probes (3702; tests run their responder elsewhere). */
+  probePort?: number;
+}
+
+/** Probes a camera must miss in a row before it is recorded as vanished. */
+const VANISH_AFTER_MISSES = 3;
+
+export class CameraFleet {
+  readonly cameras = new Map<string, WatchedCamera>();
+  readonly sinks: CameraSinks;
+  private readonly repo: CamerasRepository;
+  private readonly captures: CaptureStore;
+  private cipher!: CredentialCipher;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly misses = new Map<string, number>();
+  private readonly heartbeats: Limit;
+  private readonly streamChecks: Limit;
+  private stopped = false;
+  rounds = 0;
+
+  constructor(private readonly ctx: ServiceContext, private readonly opts: CameraFleetOptions = {}) {
+    this.repo = new CamerasRepository(ctx.db);
+    this.sinks = new CameraSinks(ctx);
+    this.captures = new CaptureStore(ctx.config.dataDir);
+    this.heartbeats = new Limit(ctx.config.healthConcurrency);
+    this.streamChecks = new Limit(ctx.config.streamCheckConcurrency);
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.ctx;
+    this.cipher = await CredentialCipher.fromConfig(config);
+    for (const t of await this.repo.watchTargets()) this.watch(t.id, t.xaddr, this.open(t.credentialsEnc));
+    await this.discover();
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => void fn().catch((err) => this.ctx.log.warn({ err: String(err) }, 'camera task failed')), ms);
+      this.timers.push(t);
+    };
+    every(config.discoveryInterval, () => this.discover());
+    every(config.healthInterval, () => this.checkAll(true));
+    every(config.streamCheckInterval, () => this.checkStreams());
+    void this.checkAll(true);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await Promise.all([...this.cameras.values()].map((w) => w.close()));
+    await this.sinks.close();
+  }
+
+  get degraded(): boolean {
+    return this.sinks.degraded;
+  }
+
+  stats(): Record<string, unknown> {
+    const byState: Record<string, number> = {};
+    for (const w of this.cameras.values()) byState[w.state] = (byState[w.state] ?? 0) + 1;
+    return { watched: this.cameras.size, byState, rounds: this.rounds, ...this.sinks.counts };
+  }
+
+  /** One discovery pass: WS-Discovery probe plus configured addresses; records new, moved and vanished cameras. */
+  async discover(): Promise<Discovered[]> {
+    const { config, log } = this.ctx;
+    const found: Discovered[] = [];
+    if (this.opts.discovery !== false) found.push(...(await probe({ timeoutMs: config.discoveryTimeout, device: config.discoveryInterface })));
+    const addresses = [...parseCameraAddresses(config.cameraAddresses), ...(this.opts.addresses ?? [])];
+    // Cameras by address: one directed probe per host tells the urns; the rest are asked one by one.
+    const hosts = [...new Set(addresses.map((a) => new URL(a).hostname))];
+    const directed = new Map<string, string>();
+    for (const list of await Promise.all(hosts.map((h) => directedProbe(h, config.discoveryTimeout, this.opts.probePort).catch(() => [])))) {
+      for (const d of list) directed.set(d.xaddr, d.urn);
+    }
+    const limit = new Limit(config.healthConcurrency);
+    await Promise.all(
+      addresses.map((xaddr) =>
+        limit.run(async () => {
+          const urn = directed.get(normaliseXaddr(xaddr)) ?? (await resolveUrn(xaddr, this.defaults(), config.healthTimeout, this.repo).catch(() => undefined));
+          if (urn) found.push({ urn, xaddr });
+        }),
+      ),
+    );
+    for (const d of found) {
+      if (this.stopped) break;
+      const seen = await this.repo.recordSeen(d.urn, d.xaddr, `cam-${d.urn.replace(/^urn:(uuid:)?/, '').replace(/[^A-Za-z0-9_.:-]/g, '-')}`, this.ctx.clock.now());
+      this.misses.delete(seen.id);
+      if (seen.created) log.info({ camera: seen.id, urn: d.urn, xaddr: d.xaddr }, 'new camera');
+      if (seen.moved) log.info({ camera: seen.id, xaddr: d.xaddr }, 'camera moved');
+      const w = this.cameras.get(seen.id);
+      if (w) w.update(d.xaddr, w.creds);
+      else this.watch(seen.id, d.xaddr, this.open(null), true);
+    }
+    if (this.opts.discovery !== false) await this.recordMissing(new Set(found.map((d) => d.urn)));
+    return found;
+  }
+
+  /** One heartbeat round over every camera; spread over the interval (steady load) or all at once. */
+  async checkAll(spread = false): Promise<CameraHealthSample[]> {
+    const list = [...this.cameras.values()];
+    const gap = spread && list.length ? (this.ctx.config.healthInterval * 0.8) / list.length : 0;
+    const start = performance.now();
+    const out = await Promise.all(
+      list.map(async (w, i) => {
+        if (gap) await sleep(start + i * gap - performance.now());
+        if (this.stopped) return undefined;
+        const s = await this.heartbeats.run(() => w.check());
+        await this.sinks.sample(s);
+        return s;
+      }),
+    );
+    this.rounds++;
+    return out.filter((s): s is CameraHealthSample => s !== undefined);
+  }
+
+  /** ffmpeg over every camera's stream, a few at a time. */
+  async checkStreams(): Promise<CameraHealthSample[]> {
+    const { config } = this.ctx;
+    const list = [...this.cameras.values()].filter((w) => w.streamUri && w.state === 'ok');
+    const out = await Promise.all(
+      list.map((w) =>
+        this.streamChecks.run(async () => {
+          if (this.stopped) return undefined;
+          const ts = this.ctx.clock.now().toISOString();
+          const r = await checkStream(w.streamUri!, { ffmpegPath: config.ffmpegPath, sampleMs: config.streamSample, graceMs: config.healthTimeout * 2 });
+          const errorClass = r.frames === 0 ? 'no_video' : r.black ? 'black' : r.frozen ? 'frozen' : undefined;
+          const s: CameraHealthSample = {
+            sampleId: randomUUID(),
+            cameraId: w.id,
+            ts,
+            kind: 'stream',
+            reachable: r.frames > 0,
+            stream: { opened: r.opened, codec: r.codec, width: r.width, height: r.height, frames: r.frames, fps: r.fps, black: r.black, frozen: r.frozen },
+          };
+          if (errorClass) s.errorClass = errorClass;
+          if (r.error) s.error = r.error.slice(0, 500);
+          await this.sinks.sample(s);
+          return s;
+        }),
+      ),
+    );
+    return out.filter((s): s is CameraHealthSample => s !== undefined);
+  }
+
+  /** Snapshot now (on motion, or on request): saved under DATA_DIR and handed to face recognition. */
+  async snapshot(cameraId: string, reason = 'request'): Promise<FaceCapture | undefined> {
+    const w = this.cameras.get(cameraId);
+    if (!w?.snapshotUri) return undefined;
+    const ts = this.ctx.clock.now().toISOString();
+    const jpeg = await fetchSnapshot(w.snapshotUri, w.creds, this.ctx.config.healthTimeout);
+    const captureId = uuidFrom('camera-capture', cameraId, ts, reason);
+    const imagePath = await this.captures.save('camera', captureId, ts, jpeg);
+    const c: FaceCapture = { captureId, ts, source: 'camera', imagePath, cameraId };
+    await this.sinks.capture(c);
+    return c;
+  }
+
+  private watch(id: string, xaddr: string, creds: CameraCredentials, seal = false): WatchedCamera {
+    const w = new WatchedCamera(id, xaddr, creds, {
+      timeoutMs: this.ctx.config.healthTimeout,
+      now: () => this.ctx.clock.now(),
+      log: this.ctx.log,
+      onInventory: async (cam, inv) => {
+        const changed = await this.repo.updateInventory(cam.id, inv, this.ctx.clock.now());
+        if (changed.length) this.ctx.log.debug({ camera: cam.id, changed }, 'inventory updated');
+      },
+      onAuthFailed: async (cam) => {
+        await this.repo.setAuthState(cam.id, 'auth_failed');
+        this.ctx.log.warn({ camera: cam.id }, 'camera refused the credentials');
+      },
+      onEvent: (cam, e) => this.onEvent(cam, e),
+    });
+    this.cameras.set(id, w);
+    if (seal) void this.repo.setCredentials(id, this.cipher.encrypt(creds)).catch(() => {});
+    void w.prepare();
+    return w;
+  }
+
+  private async onEvent(w: WatchedCamera, e: CameraEvent): Promise<void> {
+    if (e.kind === 'motion_start' && w.snapshotUri) {
+      const c = await this.snapshot(w.id, e.eventId).catch((err) => this.ctx.log.debug({ camera: w.id, err: String(err) }, 'snapshot failed'));
+      if (c) e.snapshotPath = c.imagePath;
+    }
+    await this.sinks.event(e);
+  }
+
+  private defaults(): CameraCredentials {
+    return { username: this.ctx.config.cameraUsername, password: this.ctx.config.cameraPassword };
+  }
+
+  /** The camera's own sealed credentials, or the configured default. */
+  private open(sealed: string | null): CameraCredentials {
+    if (!sealed) return this.defaults();
+    try {
+      return this.cipher.decrypt(sealed);
+    } catch {
+      this.ctx.log.warn('camera credentials sealed with another CREDENTIAL_KEY; using the default');
+      return this.defaults();
+    }
+  }
+
+  private async recordMissing(seen: Set<string>): Promise<void> {
+    const gone: string[] = [];
+    for (const t of await this.repo.watchTargets()) {
+      if (!t.urn || seen.has(t.urn)) continue;
+      const n = (this.misses.get(t.id) ?? 0) + 1;
+      this.misses.set(t.id, n);
+      // Still heart-beaten: an outage must keep producing unreachable samples, so repair tickets open.
+      if (n >= VANISH_AFTER_MISSES) gone.push(t.id);
+    }
+    const marked = await this.repo.markVanished(gone, this.ctx.clock.now());
+    if (marked.length) this.ctx.log.info({ cameras: marked }, 'cameras vanished from discovery');
+  }
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());

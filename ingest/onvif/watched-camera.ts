@@ -1,0 +1,149 @@
+// One camera under watch: its ONVIF connection, inventory state and PullPoint subscription. The subscription
+// is re-created on a fresh client whenever the camera comes back (or its pull loop failed), because the
+// `onvif` client's own loop stops silently after some errors.
+import { randomUUID } from 'node:crypto';
+import type { CameraEvent, CameraHealthSample } from '../../core/events/index.ts';
+import { cameraFor, classify, connect, heartbeat, readInventory, type Camera, type Inventory } from './onvif-client.ts';
+import { normaliseOnvifEvent } from './event-normaliser.ts';
+import type { CameraCredentials } from './credentials.ts';
+import { uuidFrom } from '../ids.ts';
+
+export type WatchState = 'new' | 'ok' | 'auth_failed' | 'down';
+
+export interface WatchHooks {
+  timeoutMs: number;
+  now: () => Date;
+  onInventory: (w: WatchedCamera, inv: Inventory) => Promise<void>;
+  onAuthFailed: (w: WatchedCamera) => Promise<void>;
+  onEvent: (w: WatchedCamera, e: CameraEvent) => Promise<void>;
+  log: { warn: (o: object, msg: string) => void; debug: (o: object, msg: string) => void };
+}
+
+export class WatchedCamera {
+  state: WatchState = 'new';
+  streamUri?: string;
+  snapshotUri?: string;
+  /** True while a PullPoint loop is believed to be running. */
+  eventsLive = false;
+  subscriptions = 0;
+  private control: Camera;
+  private eventsCam?: Camera;
+  private readonly eventState = new Map<string, boolean>();
+  private chain: Promise<void> = Promise.resolve();
+  private preparing?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    public xaddr: string,
+    public creds: CameraCredentials,
+    private readonly hooks: WatchHooks,
+  ) {
+    this.control = this.client();
+  }
+
+  private client(): Camera {
+    return cameraFor({ xaddr: this.xaddr, username: this.creds.username, password: this.creds.password, timeoutMs: this.hooks.timeoutMs });
+  }
+
+  /** New address or credentials: later calls use them, and the camera is prepared again. */
+  update(xaddr: string, creds: CameraCredentials): void {
+    if (xaddr === this.xaddr && creds.username === this.creds.username && creds.password === this.creds.password) return;
+    this.xaddr = xaddr;
+    this.creds = creds;
+    this.control = this.client();
+    this.state = 'new';
+    this.eventsLive = false;
+  }
+
+  /** One heartbeat; on success a camera that is not fully prepared (new, back from down) is prepared in the background. */
+  async check(): Promise<CameraHealthSample> {
+    const ts = this.hooks.now().toISOString();
+    const base = { sampleId: randomUUID(), cameraId: this.id, ts, kind: 'heartbeat' as const };
+    try {
+      const latencyMs = Math.round((await heartbeat(this.control, this.hooks.timeoutMs)) * 10) / 10;
+      if (this.state !== 'ok' || !this.eventsLive) void this.prepare();
+      // GetSystemDateAndTime answers without credentials; a camera refusing ours is reachable but unusable.
+      if (this.state === 'auth_failed') return { ...base, reachable: true, latencyMs, errorClass: 'auth', error: 'credentials refused' };
+      return { ...base, reachable: true, latencyMs };
+    } catch (err) {
+      const e = classify(err);
+      if (this.state === 'ok') this.state = 'down';
+      this.eventsLive = false;
+      return { ...base, reachable: false, errorClass: e.errorClass, error: e.message };
+    }
+  }
+
+  /** Connects, reads the inventory and (re)opens the event subscription; one at a time per camera. */
+  prepare(): Promise<void> {
+    this.preparing ??= this.doPrepare().finally(() => (this.preparing = undefined));
+    return this.preparing;
+  }
+
+  private async doPrepare(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await connect(this.control, this.hooks.timeoutMs);
+      const inv = await readInventory(this.control, this.hooks.timeoutMs);
+      this.streamUri = inv.streamUri;
+      this.snapshotUri = inv.snapshotUri;
+      await this.hooks.onInventory(this, inv);
+      this.state = 'ok';
+      await this.openEvents();
+    } catch (err) {
+      const e = classify(err);
+      if (e.errorClass === 'auth') {
+        if (this.state !== 'auth_failed') await this.hooks.onAuthFailed(this);
+        this.state = 'auth_failed';
+      } else {
+        this.state = 'down';
+      }
+      this.hooks.log.debug({ camera: this.id, errorClass: e.errorClass, err: e.message }, 'camera not ready');
+    }
+  }
+
+  /** A fresh client and PullPoint subscription; the old client's loop ends once it has no listener. */
+  private async openEvents(): Promise<void> {
+    this.dropEvents();
+    const cam = this.client();
+    await connect(cam, this.hooks.timeoutMs);
+    if (this.closed) return;
+    cam.on('event', (message: unknown) => this.onMessage(message));
+    cam.on('eventsError', (err: unknown) => {
+      // ECONNREFUSED and the like are retried by the client itself; anything else may end its loop.
+      const code = (err as { code?: string })?.code;
+      if (!code || !['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH'].includes(code)) this.eventsLive = false;
+      this.hooks.log.debug({ camera: this.id, err: String(err) }, 'pull point error');
+    });
+    this.eventsCam = cam;
+    this.eventsLive = true;
+    this.subscriptions++;
+  }
+
+  private dropEvents(): void {
+    if (!this.eventsCam) return;
+    this.eventsCam.removeAllListeners('event');
+    this.eventsCam.removeAllListeners('eventsError');
+    this.eventsCam.on('eventsError', () => {});
+    this.eventsCam = undefined;
+  }
+
+  private onMessage(message: unknown): void {
+    const n = normaliseOnvifEvent(message, this.hooks.now());
+    if (!n) return;
+    const before = this.eventState.get(n.family);
+    this.eventState.set(n.family, n.active);
+    // A subscription starts with the current states: only a state that differs from what we knew is an event.
+    if (n.initial && (before === n.active || (before === undefined && !n.active))) return;
+    if (!n.initial && before === n.active) return;
+    const e: CameraEvent = { eventId: uuidFrom(this.id, n.topic, n.ts, String(n.active)), cameraId: this.id, ts: n.ts, kind: n.kind, topic: n.topic };
+    // Per camera in order: a stop never overtakes its start.
+    this.chain = this.chain.then(() => this.hooks.onEvent(this, e)).catch((err) => this.hooks.log.warn({ camera: this.id, err: String(err) }, 'camera event not handled'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.dropEvents();
+    await this.chain;
+  }
+}
