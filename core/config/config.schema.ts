@@ -32,6 +32,7 @@ export const settings = {
   simDoorRate: { env: 'SIM_DOOR_RATE', kind: 'string', default: '1', description: 'Multiplier of the simulated door traffic (1 = realistic, with morning and evening peaks).' },
   simRtspStreams: { env: 'SIM_RTSP_STREAMS', kind: 'int', default: '4', min: 0, description: 'Simulated cameras streaming H.264 over RTSP (GStreamer, /usr/bin/python3 with gi); the rest stream MJPEG over HTTP.' },
   simRtspPort: { env: 'SIM_RTSP_PORT', kind: 'int', default: '8554', min: 0, max: 65535, description: 'Port of the simulated cameras\' RTSP server (0 = any free port).' },
+  simBackfill: { env: 'SIM_BACKFILL', kind: 'bool', default: 'on', description: 'On a first start with an empty database, the simulation writes 30 days of plausible history (outages, tickets, health, door events).' },
   logLevel: { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Log level.' },
   timezone: { env: 'TZ_DISPLAY', kind: 'string', default: 'Asia/Shanghai', description: 'Time zone for reports and normalised local times.' },
   retentionEvents: { env: 'RETENTION_EVENTS', kind: 'duration', default: '90d', description: 'How long event rows (door, camera, health, face match) are kept.' },

@@ -66,6 +66,14 @@ export class CityRepository {
     );
   }
 
+  /** True when no outage, door event or health sample is stored yet (a first start, before any history). */
+  async historyEmpty(): Promise<boolean> {
+    const r = await this.db.query<{ empty: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM outages) AND NOT EXISTS (SELECT 1 FROM door_events) AND NOT EXISTS (SELECT 1 FROM camera_health) AS empty`,
+    );
+    return r.rows[0].empty;
+  }
+
   /** Counts per table, for health and tests. */
   async counts(): Promise<ImportCounts> {
     const r = await this.db.query<ImportCounts>(
