@@ -60,6 +60,10 @@ function render(): void {
   };
   socket.on('connect', showState);
   socket.on('disconnect', showState);
+  const refused = (err: Error) => {
+    if (err.message === 'unauthorized') logout();
+  };
+  socket.on('connect_error', refused);
   showState();
 
   const langSwitch = h('button', { class: 'lang', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render(); } }, currentLang() === 'en' ? '中文' : 'English');
@@ -81,6 +85,7 @@ function render(): void {
   leave = () => {
     socket.off('connect', showState);
     socket.off('disconnect', showState);
+    socket.off('connect_error', refused);
     cleanup?.();
   };
 }

@@ -11,6 +11,11 @@ import { roomsFor, type ClientToServerEvents, type ServerToClientEvents, type So
 import { alertRooms, cameraRooms, doorEventRooms, repairRooms } from '../live/routing.ts';
 import { PlaceCache } from '../live/place-cache.ts';
 
+function tokenOf(handshake: { auth: unknown; query: Record<string, unknown> }): string {
+  const t = (handshake.auth as { token?: unknown } | undefined)?.token ?? handshake.query.token;
+  return typeof t === 'string' ? t : '';
+}
+
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 declare module 'fastify' {
@@ -38,9 +43,9 @@ export default fp(
     }
 
     io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown })?.token ?? socket.handshake.query.token;
+      const token = tokenOf(socket.handshake);
       try {
-        if (typeof token !== 'string' || !token) throw new Error('missing token');
+        if (!token) throw new Error('missing token');
         socket.data.user = app.verifyToken(token);
         next();
       } catch {
@@ -50,6 +55,12 @@ export default fp(
     io.on('connection', (socket) => {
       const rooms = roomsFor(socket.data.user);
       void socket.join(rooms);
+      // A live connection lasts no longer than its token: the client logs in again and reconnects.
+      const exp = (app.jwt.decode<{ exp?: number }>(tokenOf(socket.handshake)) ?? {}).exp;
+      if (exp) {
+        const timer = setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now()));
+        socket.once('disconnect', () => clearTimeout(timer));
+      }
       socket.emit('ready', { user: socket.data.user.username, role: socket.data.user.role, rooms });
     });
 

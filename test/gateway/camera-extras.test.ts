@@ -9,7 +9,8 @@ import { CameraHealthRepository } from '../../core/db/repositories/camera-health
 import { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
 import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
 import { bearer, gatewayTest, type GatewayTest } from './gateway-context.ts';
-import { doorEvent } from './seed.ts';
+import { alert, doorEvent } from './seed.ts';
+import { AlertsRepository } from '../../core/db/repositories/alerts.repository.ts';
 
 let t: GatewayTest;
 let cameraServer: Server;
@@ -99,5 +100,24 @@ describe('door event images', () => {
     expect(r.rawPayload.equals(jpeg)).toBe(true);
     expect((await get('supervisor1', url(e))).statusCode).toBe(403);
     expect((await get('manager1', url(outside))).statusCode).toBe(404);
+  });
+});
+
+describe('alert evidence snapshots', () => {
+  it('when a door alert keeps camera snapshots, then its scope sees them and paths outside DATA_DIR are refused', async () => {
+    const rel = path.join('snapshots', 'test', 'door-cam.jpg');
+    await mkdir(path.join(t.ctx.config.dataDir, 'snapshots', 'test'), { recursive: true });
+    await writeFile(path.join(t.ctx.config.dataDir, rel), jpeg);
+    const a = alert({ kind: 'door_forced', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1' }, evidence: { snapshots: [{ cameraId: 'cam-001', path: rel }, { cameraId: 'cam-002', path: '../../etc/passwd' }, { cameraId: 'cam-003', error: 'timeout' }] } });
+    await new AlertsRepository(t.ctx.db).insert(a);
+    const ok = await get('manager1', `/api/v1/alerts/${a.alertId}/snapshots/0`);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.rawPayload.equals(jpeg)).toBe(true);
+    expect((await get('monitor1', `/api/v1/alerts/${a.alertId}/snapshots/1`)).statusCode).toBe(404);
+    expect((await get('monitor1', `/api/v1/alerts/${a.alertId}/snapshots/2`)).statusCode).toBe(404);
+    expect((await get('admin', `/api/v1/alerts/${a.alertId}/snapshots/x`)).json().field).toBe('params.n');
+    const other = alert({ kind: 'door_forced', subjectId: 'p3-door1', propertyId: 'p3', place: { district: 'd2' }, evidence: { snapshots: [{ cameraId: 'cam-007', path: rel }] } });
+    await new AlertsRepository(t.ctx.db).insert(other);
+    expect((await get('manager1', `/api/v1/alerts/${other.alertId}/snapshots/0`)).statusCode).toBe(404);
   });
 });

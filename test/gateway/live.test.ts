@@ -87,6 +87,16 @@ describe('one gateway', () => {
   });
 });
 
+describe('token lifetime', () => {
+  it('when the token of a live connection expires, then the server ends the connection', async () => {
+    const t = await gatewayTest({ listen: true, city: false, env: { TOKEN_TTL: '2s' } });
+    cleanup.push(() => t.close());
+    const c = await client(t, 'admin');
+    const reason = await new Promise<string>((resolve) => c.socket.once('disconnect', resolve));
+    expect(reason).toBe('io server disconnect');
+  });
+});
+
 describe('two gateways and Redis', () => {
   it('when an alert is published once, then clients on both gateways get it exactly once', async () => {
     const testDb = await freshPgDb();

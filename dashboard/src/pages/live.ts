@@ -1,9 +1,9 @@
 // Live: the alert feed (pushed, with sound and highlight for high severity, acknowledge and resolve) beside the map
 // of grid cells coloured by coverage with cameras by state.
-import { get, post, type Page, type Session } from '../api.ts';
+import { get, imageUrl, post, type Page, type Session } from '../api.ts';
 import type { LiveAlert } from '../../../core/socket/events.ts';
 import { fmtTime, t, tv } from '../i18n.ts';
-import { onLive } from '../live.ts';
+import { liveSocket, onLive } from '../live.ts';
 import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
 import { liveMap } from './live-map.ts';
 
@@ -25,6 +25,26 @@ export function livePage(root: HTMLElement, s: Session): () => void {
       h('div', { class: 'alert-title' }, a.title),
       h('div', { class: 'alert-meta' }, [a.place.district, a.place.cell, a.propertyId].filter(Boolean).join(' · '), ' ', badge(tv(a.state), `state-${a.state}`)),
     );
+    const snaps = ((a.evidence as { snapshots?: Array<{ cameraId?: string; path?: string }> }).snapshots ?? []).map((x, i) => ({ ...x, i })).filter((x) => x.path);
+    if (snaps.length) {
+      const shots = h('div', { class: 'alert-shots' });
+      li.append(
+        h('div', { class: 'alert-evidence' },
+          `${t('snapshot')}: `,
+          ...snaps.map((x) =>
+            h('button', { class: 'link', onclick: async () => {
+              shots.replaceChildren(loadingView());
+              try {
+                shots.replaceChildren(h('img', { src: await imageUrl(`/api/v1/alerts/${a.alertId}/snapshots/${x.i}`), alt: x.cameraId ?? '' }));
+              } catch (err) {
+                shots.replaceChildren(errorView(err));
+              }
+            } }, `📷 ${x.cameraId ?? x.i}`),
+          ),
+        ),
+        shots,
+      );
+    }
     if (canAct && a.state !== 'resolved') {
       const act = (action: 'ack' | 'resolve') => async (ev: Event) => {
         (ev.target as HTMLButtonElement).disabled = true;
@@ -73,22 +93,35 @@ export function livePage(root: HTMLElement, s: Session): () => void {
 
   // Subscribe first, then load: an alert pushed while the list loads is not lost (duplicates are skipped).
   const offs = [onLive('alert', (a) => add(a, true)), onLive('alert.updated', update)];
-  const loadFeed = async () => {
-    feedBox.replaceChildren(loadingView());
+  const loadFeed = async (quiet = false) => {
+    if (!quiet) feedBox.replaceChildren(loadingView());
     try {
       const [open, acked] = await Promise.all(
         (['open', 'acknowledged'] as const).map((state) => get<Page<LiveAlert>>('/api/v1/alerts', { state, limit: 100, sort: 'severity' })),
       );
-      for (const a of [...open.items, ...acked.items]) add(a, false);
+      const current = [...open.items, ...acked.items];
+      // Alerts resolved while the connection was down leave the feed.
+      const ids = new Set(current.map((a) => a.alertId));
+      if (quiet) for (const [id, li] of shown) if (!ids.has(id)) (li.remove(), shown.delete(id));
+      for (const a of current) add(a, false);
       refreshEmpty();
     } catch (err) {
-      feedBox.replaceChildren(errorView(err, () => void loadFeed()));
+      if (!quiet) feedBox.replaceChildren(errorView(err, () => void loadFeed()));
     }
   };
   void loadFeed();
+  // After a reconnect, alerts pushed while away are fetched again (the list skips those already shown).
+  const socket = liveSocket();
+  let first = socket.connected;
+  const onConnect = () => {
+    if (first) void loadFeed(true);
+    first = true;
+  };
+  socket.on('connect', onConnect);
   const map = liveMap(mapBox);
   return () => {
     offs.forEach((off) => off());
+    socket.off('connect', onConnect);
     map.dispose();
   };
 }

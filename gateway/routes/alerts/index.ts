@@ -1,4 +1,7 @@
 // /api/v1/alerts — alerts in your scope by state, kind, severity and time; acknowledge and resolve, announced on the bus.
+import path from 'node:path';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
@@ -44,6 +47,34 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const a = await repo.get(request.params.id, scopeOf(request.user));
       return a ?? reply.code(404).send({ error: 'Not Found', message: 'no such alert in your scope' });
+    },
+  );
+
+  app.get(
+    '/:id/snapshots/:n',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: "A camera snapshot kept as the alert's evidence (evidence.snapshots[n], e.g. the cameras around a forced door)",
+        security: Bearer,
+        params: Type.Object({ id: Uuid, n: Type.Integer({ minimum: 0, maximum: 63 }) }),
+        produces: ['image/jpeg'],
+        response: { 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const a = await repo.get(request.params.id, scopeOf(request.user));
+      const snaps = (a?.evidence as { snapshots?: Array<{ path?: unknown }> } | undefined)?.snapshots;
+      const rel = Array.isArray(snaps) ? snaps[request.params.n]?.path : undefined;
+      const notFound = { error: 'Not Found', message: 'no such snapshot for an alert in your scope' };
+      if (typeof rel !== 'string') return reply.code(404).send(notFound);
+      // Evidence paths are relative to DATA_DIR; nothing outside it is ever served.
+      const root = path.resolve(app.ctx.config.dataDir);
+      const file = path.resolve(root, rel);
+      if (!file.startsWith(root + path.sep)) return reply.code(404).send(notFound);
+      const st = await stat(file).catch(() => undefined);
+      if (!st?.isFile()) return reply.code(404).send(notFound);
+      return reply.type('image/jpeg').header('content-length', st.size).header('cache-control', 'private, max-age=3600').send(createReadStream(file) as never);
     },
   );
 
