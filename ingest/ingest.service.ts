@@ -1,29 +1,34 @@
-// The edge ingest service: MQTT door intake and (when configured) ONVIF cameras — discovery, inventory,
+// The edge ingest service: MQTT door intake and ONVIF cameras — discovery, inventory,
 // PullPoint events, heartbeats and stream checks. Reports `ingest` in the health registry.
 import type { Service, ServiceContext } from '../core/service.ts';
 import { DoorIntake } from './doors/door-intake.ts';
 import { CaptureStore } from './captures/capture-store.ts';
+import { CameraFleet, type CameraFleetOptions } from './onvif/camera-fleet.ts';
 
 export class IngestService implements Service {
   readonly name = 'ingest';
   readonly doors: DoorIntake;
+  readonly cameras: CameraFleet;
   private sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: ServiceContext) {
+  constructor(private readonly ctx: ServiceContext, cameras: CameraFleetOptions = {}) {
     this.doors = new DoorIntake(ctx);
+    this.cameras = new CameraFleet(ctx, cameras);
   }
 
   async start(): Promise<void> {
     this.ctx.health.register('ingest', () => {
       const doors = this.doors.stats();
-      return { degraded: doors.degraded, doors };
+      return { degraded: doors.degraded || this.cameras.degraded, doors, cameras: this.cameras.stats() };
     });
     await this.doors.start();
+    await this.cameras.start();
     this.scheduleSweep();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    await this.cameras.stop();
     await this.doors.stop();
   }
 

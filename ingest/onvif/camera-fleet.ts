@@ -54,7 +54,6 @@ export class CameraFleet {
     const { config } = this.ctx;
     this.cipher = await CredentialCipher.fromConfig(config);
     for (const t of await this.repo.watchTargets()) this.watch(t.id, t.xaddr, this.open(t.credentialsEnc));
-    await this.discover();
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => void fn().catch((err) => this.ctx.log.warn({ err: String(err) }, 'camera task failed')), ms);
       this.timers.push(t);
@@ -62,8 +61,15 @@ export class CameraFleet {
     every(config.discoveryInterval, () => this.discover());
     every(config.healthInterval, () => this.checkAll(true));
     every(config.streamCheckInterval, () => this.checkStreams());
-    void this.checkAll(true);
+    // The first discovery (probe replies take DISCOVERY_TIMEOUT) runs in the background, then the first round.
+    this.firstDiscovery = this.discover()
+      .then(() => undefined)
+      .catch((err) => void (this.stopped || this.ctx.log.warn({ err: String(err) }, 'discovery failed')));
+    void this.firstDiscovery.then(() => this.checkAll(true)).catch((err) => void (this.stopped || this.ctx.log.warn({ err: String(err) }, 'first camera round failed')));
   }
+
+  /** Resolves after the first discovery pass. */
+  firstDiscovery: Promise<void> = Promise.resolve();
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -127,6 +133,7 @@ export class CameraFleet {
         if (gap) await sleep(start + i * gap - performance.now());
         if (this.stopped) return undefined;
         const s = await this.heartbeats.run(() => w.check());
+        if (this.stopped) return undefined;
         await this.sinks.sample(s);
         return s;
       }),

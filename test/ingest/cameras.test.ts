@@ -62,6 +62,7 @@ describe('ONVIF cameras', () => {
     listener.on('message', (topic, buf) => onBus.push({ topic, payload: JSON.parse(buf.toString()) }));
     fleet = new CameraFleet(ctx, { discovery: false, addresses: sim.cameras.map((c) => c.xaddr), probePort });
     await fleet.start();
+    await fleet.firstDiscovery;
     await until(() => fleet.stats().byState as Record<string, number>, (s) => (s.ok ?? 0) === 4 && (s.auth_failed ?? 0) === 2, 20_000, 'cameras prepared');
   });
 

@@ -50,7 +50,7 @@ describe('delivery across restarts', () => {
     let ingest: Running | undefined;
     try {
       const city = await importTestCity(t.db);
-      const env = { DATABASE_URL: t.url!, MQTT_URL: broker.url, MQTT_CLIENT_ID: 'gw-ingest-restart-test', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), LOG_LEVEL: 'info', DISCOVERY_INTERVAL: '1h' };
+      const env = { DATABASE_URL: t.url!, MQTT_URL: broker.url, MQTT_CLIENT_ID: 'gw-ingest-restart-test', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), LOG_LEVEL: 'info', DISCOVERY_INTERVAL: '1h', DISCOVERY_INTERFACE: 'lo' };
       const start = () => run('npx', ['tsx', 'ingest/main.ts'], env);
       ingest = start();
       await ingest.waitFor(/ingest running/);
@@ -76,7 +76,7 @@ describe('delivery across restarts', () => {
   it('when the broker is restarted mid-stream, then every event is stored exactly once', async () => {
     const t = await freshPgDb();
     const city = await importTestCity(t.db);
-    const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')) }, { clientId: 'gw-ingest-broker-test' });
+    const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), DISCOVERY_INTERFACE: 'lo' }, { clientId: 'gw-ingest-broker-test' });
     const ingest = new IngestService(ctx);
     try {
       await ingest.start();
@@ -118,7 +118,7 @@ describe('delivery across restarts', () => {
     });
 
     it('when the database stops mid-stream, then ingest reports degraded, stops acknowledging, and on return stores every event once', async () => {
-      const ctx = await testContext(db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')) }, { clientId: 'gw-ingest-db-test' });
+      const ctx = await testContext(db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), DISCOVERY_INTERFACE: 'lo' }, { clientId: 'gw-ingest-db-test' });
       const ingest = new IngestService(ctx);
       try {
         await ingest.start();
