@@ -100,6 +100,7 @@ const en = {
   create: 'Create',
   description: 'Description',
   pickList: 'Choose a watch list to see its persons.',
+  repairTime: 'Repaired in',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -203,6 +204,7 @@ const zh: Dict = {
   create: '新建',
   description: '说明',
   pickList: '选择一个布控名单查看人员。',
+  repairTime: '修复用时',
 };
 
 /** Enum values (states, kinds, severities, roles) in each language; unknown values show as they are. */

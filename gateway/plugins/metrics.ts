@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
 }
 
+const QUEUE_FIELD = /queue|buffer|pending|backlog|waiting|inflight|unacked|lag/i;
+
 export default fp(
   async (app: FastifyInstance) => {
     const { db, bus, health } = app.ctx;
@@ -27,10 +29,13 @@ export default fp(
     app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (_request, reply) => {
       const [open, byStatus, dead, doors] = await Promise.all([alerts.countOpenBySeverity(), cameras.countByStatus(), deadLetters.list({ limit: 1 }), doorEvents.count()]);
       const queues: Array<[Labels, number]> = [[{ queue: 'bus_unacked' }, bus.pending]];
-      // Each component's numeric health fields (writer buffers, face jobs, …) are its queue depths.
+      const gauges: Array<[Labels, number]> = [];
+      // Components report numbers in their health; those named like a queue (buffered, queue, pending…) are depths.
       for (const [component, fields] of Object.entries(health.snapshot())) {
         for (const [field, value] of Object.entries(fields)) {
-          if (typeof value === 'number') queues.push([{ queue: `${component}.${field}` }, value]);
+          if (typeof value !== 'number') continue;
+          if (QUEUE_FIELD.test(field)) queues.push([{ queue: `${component}.${field}` }, value]);
+          else gauges.push([{ component, field }, value]);
         }
       }
       const text = new PromText()
@@ -41,6 +46,7 @@ export default fp(
         .metric('gridwatch_cameras', 'gauge', 'Cameras by state.', Object.entries(byStatus).map(([status, n]) => [{ status }, n]))
         .metric('gridwatch_live_clients', 'gauge', 'Connected dashboard (socket.io) clients on this gateway.', [[{}, app.liveStats.clients()]])
         .metric('gridwatch_live_messages_total', 'counter', 'Bus messages pushed to live clients, by topic.', [...app.liveStats.forwarded].map(([topic, n]) => [{ topic }, n]))
+        .metric('gridwatch_component', 'gauge', 'Other numbers components report in their health (counts, workers…).', gauges)
         .metric('gridwatch_bus_connected', 'gauge', '1 when the gateway is connected to the broker.', [[{}, bus.connected ? 1 : 0]]);
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text.toString());
     });

@@ -20,7 +20,7 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
   const canChange = s.user.role !== 'property_manager';
 
   const timeCell = (x: Ticket) => {
-    if (x.state === 'resolved' || x.state === 'closed') return x.repairSeconds !== undefined ? fmtDuration(x.repairSeconds * 1000) : '—';
+    if (x.state === 'resolved' || x.state === 'closed') return x.repairSeconds !== undefined ? `${t('repairTime')} ${fmtDuration(x.repairSeconds * 1000)}` : '—';
     const left = new Date(x.deadline).getTime() - Date.now();
     return left >= 0 ? h('span', { class: 'ok' }, `${t('timeLeft')} ${fmtDuration(left)}`) : h('span', { class: 'late' }, `${t('overdueBy')} ${fmtDuration(left)}`);
   };
@@ -38,9 +38,14 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
     ],
     rowClass: (x) => (isOverdue(x) ? 'overdue' : ''),
     fetch: async (page, limit) => {
-      const r = await get<Page<Ticket>>('/api/v1/repairs', { page, limit, state: f.state, overdue: f.overdue || undefined, district: f.district });
-      // Overdue first, then the nearest deadline: whatever the server's order, the page reads that way.
-      r.items.sort((a, b) => Number(isOverdue(b)) - Number(isOverdue(a)) || a.deadline.localeCompare(b.deadline));
+      const query = { state: f.state, district: f.district };
+      const r = await get<Page<Ticket>>('/api/v1/repairs', { ...query, page, limit, overdue: f.overdue || undefined });
+      // Overdue first: the first page opens with every overdue ticket (most overdue first), then the list.
+      if (page === 1 && !f.overdue && (!f.state || ['open', 'dispatched', 'in_progress'].includes(f.state))) {
+        const late = await get<Page<Ticket>>('/api/v1/repairs', { ...query, overdue: true, limit: 200 });
+        const lateIds = new Set(late.items.map((x) => x.ticketId));
+        r.items = [...late.items.sort((a, b) => a.deadline.localeCompare(b.deadline)), ...r.items.filter((x) => !lateIds.has(x.ticketId))];
+      }
       return r;
     },
   });

@@ -76,8 +76,11 @@ function renderReport(report: Row, disposers: Array<() => void>): Node {
       continue;
     }
     const numeric = tb.columns.filter((c) => tb.rows.every((r) => typeof r[c.key] === 'number' || r[c.key] === null));
-    const labelCol = tb.columns.find((c) => !numeric.includes(c));
-    if (labelCol && numeric.length && tb.rows.length > 1) box.append(chartOf(tb, labelCol, numeric, disposers));
+    const texts = tb.columns.filter((c) => !numeric.includes(c));
+    // Label bars by the text columns that differ between rows (a district repeated on every row says nothing).
+    const varying = texts.filter((c) => new Set(tb.rows.map((r) => r[c.key])).size > 1);
+    const labelCols = varying.length ? varying : texts.slice(0, 1);
+    if (labelCols.length && numeric.length && tb.rows.length > 1) box.append(chartOf(tb, labelCols, numeric, disposers));
     box.append(
       h('div', { class: 'table-wrap' },
         h('table', { 'data-table': tb.name },
@@ -90,19 +93,21 @@ function renderReport(report: Row, disposers: Array<() => void>): Node {
   return box;
 }
 
-function chartOf(tb: ReportTable, labelCol: { key: string }, numeric: Array<{ key: string; title: string }>, disposers: Array<() => void>): HTMLElement {
+function chartOf(tb: ReportTable, labelCols: Array<{ key: string }>, numeric: Array<{ key: string; title: string }>, disposers: Array<() => void>): HTMLElement {
+  const labelOf = (r: Row) => labelCols.map((c) => String(r[c.key] ?? '—')).join(' · ');
+  const labelCol = labelCols[0];
   const el = h('div', { class: 'chart' });
   queueMicrotask(() => {
     const { chart, dispose } = chartIn(el);
     disposers.push(dispose);
-    const timeAxis = /ts|time|bucket|date|day|hour/i.test(labelCol.key);
+    const timeAxis = labelCols.length === 1 && /^(ts|time|bucket|date|day|hour)$/i.test(labelCol.key);
     // Rates (0–1 or percentages) and counts do not share an axis well: chart the first few columns of one kind.
     const series = numeric.slice(0, 4);
     chart.setOption({
       tooltip: { trigger: 'axis' },
       legend: { type: 'scroll' },
       grid: { left: 50, right: 20, top: 40, bottom: 40 },
-      xAxis: timeAxis ? { type: 'time' } : { type: 'category', data: tb.rows.map((r) => String(r[labelCol.key])) },
+      xAxis: timeAxis ? { type: 'time' } : { type: 'category', data: tb.rows.map(labelOf) },
       yAxis: { type: 'value' },
       series: series.map((c) => ({
         type: timeAxis ? 'line' : 'bar',
