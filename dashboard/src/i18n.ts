@@ -101,6 +101,9 @@ const en = {
   description: 'Description',
   pickList: 'Choose a watch list to see its persons.',
   repairTime: 'Repaired in',
+  pickTicket: 'Click a ticket for its history.',
+  history: 'History',
+  addNote: 'Add note',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -205,6 +208,9 @@ const zh: Dict = {
   description: '说明',
   pickList: '选择一个布控名单查看人员。',
   repairTime: '修复用时',
+  pickTicket: '点击工单查看处理记录。',
+  history: '处理记录',
+  addNote: '添加备注',
 };
 
 /** Enum values (states, kinds, severities, roles) in each language; unknown values show as they are. */

@@ -1,12 +1,12 @@
 // Repairs (限期整改): tickets overdue first, time left or overdue by, escalation level, and state changes.
-import { get, request, type Page, type Session } from '../api.ts';
+import { get, post, request, type Page, type Session } from '../api.ts';
 import type { RepairTicket } from '../../../core/events/index.ts';
 import { fmtDuration, fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
-import { badge, errorView, h, pagedTable, select } from '../ui.ts';
+import { badge, emptyView, errorView, h, load, pagedTable, select } from '../ui.ts';
 import { districtOptions } from './districts.ts';
 
-type Ticket = RepairTicket & { overdue?: boolean; camera?: { id: string; name: string }; unitName?: string };
+type Ticket = RepairTicket & { overdue?: boolean; camera?: { id: string; name: string }; unitName?: string; history?: Array<{ ts: string; actor: string; from?: string; to?: string; note?: string }> };
 const STATES = ['open', 'dispatched', 'in_progress', 'resolved', 'closed'];
 const NEXT: Record<string, string[]> = { open: ['dispatched', 'in_progress', 'closed'], dispatched: ['in_progress', 'closed'], in_progress: ['resolved', 'closed'], resolved: ['closed'] };
 
@@ -37,6 +37,7 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
       { title: t('setState'), cell: (x) => (canChange && NEXT[x.state] ? stateChanger(x) : '') },
     ],
     rowClass: (x) => (isOverdue(x) ? 'overdue' : ''),
+    onRow: (x) => showTicket(x.ticketId),
     fetch: async (page, limit) => {
       const query = { state: f.state, district: f.district };
       const r = await get<Page<Ticket>>('/api/v1/repairs', { ...query, page, limit, overdue: f.overdue || undefined });
@@ -67,7 +68,37 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
     return box;
   };
 
-  root.append(h('div', { class: 'toolbar' }, state, h('label', {}, overdue, t('overdueOnly')), district), table.el);
+  const detail = h('aside', { class: 'details', 'data-testid': 'ticket' }, emptyView(t('pickTicket')));
+  // One ticket: its history (who changed what, escalations) and a note anyone who may change it can add.
+  const showTicket = (id: string) =>
+    load(detail, () => get<Ticket>(`/api/v1/repairs/${id}`), (x) => {
+      const note = h('input', { name: 'note', placeholder: t('note'), maxlength: 2000 });
+      const msg = h('div', {});
+      const form = h('form', { class: 'inline-form' }, note, h('button', { type: 'submit' }, t('addNote')), msg);
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        if (!note.value.trim()) return;
+        try {
+          await post(`/api/v1/repairs/${id}/notes`, { note: note.value.trim() });
+          void showTicket(id);
+        } catch (err) {
+          msg.replaceChildren(errorView(err));
+        }
+      });
+      return h('div', {},
+        h('h3', {}, x.camera?.name ?? x.cameraId),
+        h('dl', {},
+          h('dt', {}, t('state')), h('dd', {}, badge(tv(x.state), `state-${x.state}`)),
+          h('dt', {}, t('deadline')), h('dd', {}, fmtTime(x.deadline)),
+          h('dt', {}, t('escalation')), h('dd', {}, String(x.escalationLevel)),
+          h('dt', {}, t('unit')), h('dd', {}, x.unitName ?? x.unit ?? '—'),
+        ),
+        h('h4', {}, t('history')),
+        h('ul', { class: 'plain history' }, ...(x.history ?? []).map((e) => h('li', {}, h('time', { datetime: e.ts }, fmtTime(e.ts)), ` · ${e.actor}`, e.to ? ` · ${tv(e.from)} → ${tv(e.to)}` : '', e.note ? ` · ${e.note}` : ''))),
+        canChange ? form : null,
+      );
+    });
+  root.append(h('div', { class: 'toolbar' }, state, h('label', {}, overdue, t('overdueOnly')), district), h('div', { class: 'split' }, table.el, detail));
   void table.reload(1);
   let pending: ReturnType<typeof setTimeout> | undefined;
   const off = onLive('repair.updated', () => (pending ??= setTimeout(() => ((pending = undefined), void table.reload()), 1000)));

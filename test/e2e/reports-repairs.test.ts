@@ -1,5 +1,6 @@
-// In a real Chromium: a supervisor opens the outage report, and the page, the CSV and the PDF they download carry
-// the same figures as the API.
+// In a real Chromium, on outages made by the analytics services: a supervisor opens the outage report, and the page,
+// the CSV and the PDF they download carry the same figures as the API; a monitor sees overdue repairs first and
+// leaves a note in a ticket's history.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -75,5 +76,25 @@ it('when a supervisor shows the outage report and downloads it, then page, CSV a
   expect(apiPdf.headers['content-type']).toBe('application/pdf');
   // Same document but for its creation time: sizes agree within a few bytes.
   expect(Math.abs(apiPdf.rawPayload.length - pdf.length)).toBeLessThan(64);
+  await page.context().close();
+});
+
+it('when a monitor opens Repairs, then overdue tickets come first and a note joins the ticket history', async () => {
+  const page = await loggedIn(browser, base, 'monitor1');
+  await page.goto(`${base}/#/repairs`);
+  const rows = page.locator('main tbody tr');
+  await rows.first().waitFor();
+  // d1's tickets: cam-001 (key, overdue and escalated) before cam-002 (resolved).
+  const classes = await rows.evaluateAll((trs) => trs.map((tr) => tr.className));
+  expect(classes[0]).toContain('overdue');
+  expect(classes.findIndex((c) => !c.includes('overdue'))).toBeGreaterThan(0);
+  expect(await rows.first().textContent()).toContain('L2');
+  await rows.first().click();
+  const ticket = page.locator('[data-testid=ticket]');
+  await ticket.locator('ul.history li').first().waitFor();
+  await ticket.locator('input[name=note]').fill('Crew on the way');
+  await ticket.locator('button[type=submit]').click();
+  await expect.poll(() => ticket.locator('ul.history li').allTextContents()).toContainEqual(expect.stringContaining('Crew on the way'));
+  expect((await ticket.locator('ul.history li').allTextContents()).some((x) => x.includes('monitor1'))).toBe(true);
   await page.context().close();
 });
