@@ -102,7 +102,13 @@ export function livePage(root: HTMLElement, s: Session): () => void {
       const current = [...open.items, ...acked.items];
       // Alerts resolved while the connection was down leave the feed.
       const ids = new Set(current.map((a) => a.alertId));
-      if (quiet) for (const [id, li] of shown) if (!ids.has(id)) (li.remove(), shown.delete(id));
+      if (quiet) {
+        for (const [id, li] of shown) {
+          if (ids.has(id)) continue;
+          li.remove();
+          shown.delete(id);
+        }
+      }
       for (const a of current) add(a, false);
       refreshEmpty();
     } catch (err) {
