@@ -10,8 +10,13 @@ import { clipViews, sees, unionArea, viewShape, withBox, type Shape } from './co
 interface Model {
   signature: string;
   views: Map<string, Shape>;
-  cells: { unit: GridUnitRow; areaM2: number; pieces: Map<string, Shape> }[];
+  cells: { unit: GridUnitRow; areaM2: number; pieces: Map<string, Shape>; memo: Map<string, number> }[];
 }
+
+/** Cells handled between two yields to the event loop, so a recompute never stalls intake for long. */
+const YIELD_EVERY = 20;
+const MEMO_PER_CELL = 4;
+const tick = () => new Promise<void>((r) => setImmediate(r));
 
 export const watching = (c: Pick<PlacedCamera, 'status' | 'quality'>) => isWatching({ status: c.status as never, quality: c.quality as never });
 
@@ -28,19 +33,36 @@ export class CoverageService {
   }
 
   /** Clipping views to cells is the costly part and changes only when the grid or a placement does. */
-  private build(units: GridUnitRow[], cams: PlacedCamera[]): Model {
+  private async build(units: GridUnitRow[], cams: PlacedCamera[]): Promise<Model> {
     const signature = JSON.stringify([units.map((u) => [u.id, u.parentId, u.geom?.coordinates]), cams.map((c) => [c.id, c.lon, c.lat, c.heading, c.fov, c.rangeM])]);
     if (this.model?.signature === signature) return this.model;
     const views = new Map(cams.map((c) => [c.id, viewShape(c)]));
     const boxed = [...views].map(([id, shape]) => withBox(id, shape));
-    const cells = units.filter((u) => u.level === 'cell' && u.geom).map((unit) => ({ unit, ...clipViews(unit.geom!, boxed) }));
+    const cells: Model['cells'] = [];
+    for (const unit of units) {
+      if (unit.level !== 'cell' || !unit.geom) continue;
+      cells.push({ unit, ...clipViews(unit.geom, boxed), memo: new Map<string, number>() });
+      if (cells.length % YIELD_EVERY === 0) await tick();
+    }
     this.model = { signature, views, cells };
     return this.model;
   }
 
+  /** Union area of a cell's pieces for these cameras, remembered by camera set: unchanged cells cost nothing. */
+  private covered(cell: Model['cells'][number], ids: string[]): number {
+    const key = ids.join(',');
+    let area = cell.memo.get(key);
+    if (area === undefined) {
+      area = unionArea(ids.map((id) => cell.pieces.get(id)!));
+      if (cell.memo.size >= MEMO_PER_CELL) cell.memo.delete(cell.memo.keys().next().value!);
+      cell.memo.set(key, area);
+    }
+    return area;
+  }
+
   async recompute(now: Date = this.ctx.clock.now()): Promise<CoverageRow[]> {
     const [units, cams] = await Promise.all([this.repo.units(), this.repo.placedCameras()]);
-    const model = this.build(units, cams);
+    const model = await this.build(units, cams);
     const up = new Set(cams.filter(watching).map((c) => c.id));
     const byId = new Map(units.map((u) => [u.id, u]));
     const districtOf = (id: string | undefined): string | undefined => {
@@ -59,10 +81,12 @@ export class CoverageService {
         acc.set(u.id, x);
       }
     };
+    let n = 0;
     for (const cell of model.cells) {
-      const all = [...cell.pieces.values()];
-      const live = [...cell.pieces].filter(([id]) => up.has(id)).map(([, s]) => s);
-      add(cell.unit.id, { area: cell.areaM2, covered: unionArea(live), potential: unionArea(all), total: 0, up: 0 });
+      const all = [...cell.pieces.keys()].sort();
+      const live = all.filter((id) => up.has(id));
+      add(cell.unit.id, { area: cell.areaM2, covered: this.covered(cell, live), potential: this.covered(cell, all), total: 0, up: 0 });
+      if (++n % YIELD_EVERY === 0) await tick();
     }
     for (const c of cams) if (c.cellId && byId.has(c.cellId)) add(c.cellId, { area: 0, covered: 0, potential: 0, total: 1, up: up.has(c.id) ? 1 : 0 });
 
@@ -120,7 +144,7 @@ export class CoverageService {
   /** Cameras whose view contains the point, with their state now. */
   async covering(lon: number, lat: number): Promise<PlacedCamera[]> {
     const cams = await this.repo.placedCameras();
-    if (!this.model) this.build(await this.repo.units(), cams);
+    if (!this.model) await this.build(await this.repo.units(), cams);
     return cams.filter((c) => {
       const shape = this.model!.views.get(c.id) ?? viewShape(c);
       return sees(shape, lon, lat);

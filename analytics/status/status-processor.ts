@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { CameraStatusChange, OutageCause } from '../../core/events/index.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import { OutagesRepository, type CameraStateRow, type StatusChangeRow } from '../../core/db/repositories/outages.repository.ts';
-import { step, failuresFor, isWatching, type DetectorInput, type DetectorParams, type DetectorState } from './camera-state.ts';
+import { step, failuresFor, isWatching, type DetectorEffect, type DetectorInput, type DetectorParams, type DetectorState } from './camera-state.ts';
 import type { RepairsService } from '../repairs/repairs.service.ts';
 import type { AlertsService } from '../alerts/alerts.service.ts';
 import type { GridPlaces } from '../alerts/grid-places.ts';
@@ -24,11 +24,19 @@ interface AfterCommit {
   watchingChanged: boolean;
 }
 
+const GAP_WAIT_MS = 5_000;
+const GAPS_MAX = 10_000;
+const UNKNOWN_RETRY_MS = 30_000;
 const QUALITY: ReadonlySet<OutageCause> = new Set(['black', 'frozen', 'covered', 'low_quality']);
 
 export class StatusProcessor {
   readonly repo: OutagesRepository;
-  private readonly known = new Set<string>();
+  /** States as last seen; the database stays the truth and a change feed tells which entries another worker made stale. */
+  private readonly cache = new Map<string, CameraStateRow>();
+  private readonly unknown = new Map<string, number>();
+  private lastSeq?: number;
+  /** Change numbers not seen yet below `lastSeq` (transactions that commit late), with when they were noticed. */
+  private readonly gaps = new Map<number, number>();
   processed = 0;
   /** Called after a batch that changed whether some camera is watching (coverage recomputes). */
   onWatchingChanged?: () => void;
@@ -47,6 +55,46 @@ export class StatusProcessor {
     return { failuresToOffline: failuresFor(priority, c), stableForMs: c.repairStableFor, flapThreshold: c.flapThreshold, flapWindowMs: c.flapWindow };
   }
 
+  /** Runs a camera's inputs through the state machine; `changed` when something must be written. */
+  private run(row: CameraStateRow, inputs: readonly TimedInput[]) {
+    let s: DetectorState = { ...row, outageOpen: row.outageId !== undefined };
+    const effects: (DetectorEffect & { ts: number })[] = [];
+    let changed = false;
+    for (const it of inputs) {
+      // A sample older than what this camera has already seen (redelivery, another worker's later one) changes nothing.
+      if (it.input.type !== 'tick' && s.lastTs !== undefined && it.ts < s.lastTs) continue;
+      const before = s;
+      const r = step(s, it.input, it.ts, this.params(row.priority));
+      s = r.state;
+      if (r.effects.length > 0 || s.failures !== before.failures || s.quality !== before.quality || s.toggles.length !== before.toggles.length || s.upSince !== before.upSince) changed = true;
+      for (const e of r.effects) effects.push({ ...e, ts: it.ts });
+    }
+    return { state: s, effects, changed };
+  }
+
+  /** Drops cached states that another worker (or an earlier transaction of ours) has changed since. */
+  private async refresh(): Promise<void> {
+    const now = Date.now();
+    if (this.lastSeq === undefined) {
+      // Rows written by transactions still in flight may carry lower numbers: look back a little on start.
+      this.lastSeq = Math.max(0, (await this.repo.maxSeq()) - 10_000);
+      return;
+    }
+    const rows = await this.repo.changedSince(this.lastSeq, [...this.gaps.keys()]);
+    const seen = new Set<number>();
+    let max = this.lastSeq;
+    for (const r of rows) {
+      seen.add(r.seq);
+      this.gaps.delete(r.seq);
+      if (r.seq > max) max = r.seq;
+      const c = this.cache.get(r.cameraId);
+      if (c && c.seq < r.seq) this.cache.delete(r.cameraId);
+    }
+    if (max - this.lastSeq < GAPS_MAX) for (let q = this.lastSeq + 1; q < max; q++) if (!seen.has(q)) this.gaps.set(q, now);
+    for (const [q, at] of this.gaps) if (now - at > GAP_WAIT_MS) this.gaps.delete(q);
+    this.lastSeq = max;
+  }
+
   /** Processes one batch; resolves when it is committed and its consequences published. */
   async process(items: readonly TimedInput[], opts: { skipLocked?: boolean } = {}): Promise<void> {
     if (items.length === 0) return;
@@ -56,63 +104,80 @@ export class StatusProcessor {
       if (!list) byCamera.set(it.cameraId, (list = []));
       list.push(it);
     }
-    const fresh = [...byCamera.keys()].filter((id) => !this.known.has(id));
-    if (fresh.length > 0) for (const id of await this.repo.ensureStates(fresh)) this.known.add(id);
+    for (const list of byCamera.values()) if (list.length > 1) list.sort((a, b) => a.ts - b.ts);
+    await this.refresh();
+    const now = Date.now();
+    const missing = [...byCamera.keys()].filter((id) => !this.cache.has(id) && !((this.unknown.get(id) ?? 0) > now));
+    if (missing.length > 0) {
+      const known = new Set(await this.repo.ensureStates(missing));
+      for (const id of missing) if (!known.has(id)) this.unknown.set(id, now + UNKNOWN_RETRY_MS);
+      if (known.size > 0) for (const row of await this.repo.loadStates([...known])) this.cache.set(row.cameraId, row);
+    }
+    // Most samples change nothing (an online camera answering): those cost no database work at all.
+    const touched = [...byCamera.keys()].filter((id) => {
+      const row = this.cache.get(id);
+      return row !== undefined && this.run(row, byCamera.get(id)!).changed;
+    });
+    if (touched.length > 0) await this.commit(touched, byCamera, opts.skipLocked ?? false);
+    this.processed += items.length;
+  }
 
+  /** Replays the inputs on the locked rows (the truth), writes states and their consequences in one transaction. */
+  private async commit(ids: string[], byCamera: Map<string, TimedInput[]>, skipLocked: boolean): Promise<void> {
     const after: AfterCommit = { changes: [], tickets: [], opened: [], closed: [], watchingChanged: false };
+    let saved = new Map<string, number>();
+    const dirty: CameraStateRow[] = [];
     await this.ctx.db.tx(async (q) => {
-      const rows = await this.repo.lockStates(q, [...byCamera.keys()], opts.skipLocked);
-      const dirty: CameraStateRow[] = [];
+      const rows = await this.repo.lockStates(q, ids, skipLocked);
       for (const row of rows) {
-        const inputs = byCamera.get(row.cameraId)!.sort((a, b) => a.ts - b.ts);
-        let s: DetectorState = { ...row, outageOpen: row.outageId !== undefined };
-        const wasWatching = isWatching(s);
-        let changed = false;
-        for (const it of inputs) {
-          // A sample older than what this camera has already seen (redelivery, another worker's later one) changes nothing.
-          if (it.input.type !== 'tick' && s.lastTs !== undefined && it.ts < s.lastTs) continue;
-          const r = step(s, it.input, it.ts, this.params(row.priority));
-          const before = s;
-          s = r.state;
-          if (r.effects.length > 0 || s.failures !== before.failures || s.quality !== before.quality || s.toggles.length !== before.toggles.length) changed = true;
-          for (const e of r.effects) {
-            if (e.type === 'status') {
-              after.changes.push({ cameraId: row.cameraId, ts: e.at, from: e.from, to: e.to, reason: e.reason });
-            } else if (e.type === 'outageStart') {
-              const o = await this.repo.open(q, { outageId: randomUUID(), cameraId: row.cameraId, start: new Date(e.at), cause: e.cause });
-              row.outageId = o.outageId;
-              if (o.created) {
-                const ticketId = await this.repairs.openFor(q, { cameraId: row.cameraId, outageId: o.outageId, cause: e.cause, priority: row.priority, districtId: row.districtId, at: new Date(e.at) });
-                if (ticketId) after.tickets.push(ticketId);
-                after.opened.push({ cameraId: row.cameraId, outageId: o.outageId, cause: e.cause, at: e.at, ticketId, row });
-              }
-            } else {
-              const o = await this.repo.close(q, row.cameraId, new Date(e.backSince));
-              row.outageId = undefined;
-              if (o) {
-                const ticketId = await this.repairs.resolveFor(q, { outageId: o.outageId, start: new Date(o.start), back: new Date(e.backSince), at: new Date(e.at) });
-                if (ticketId) after.tickets.push(ticketId);
-                after.closed.push({ outageId: o.outageId });
-              }
+        const { state: s, effects, changed } = this.run(row, byCamera.get(row.cameraId)!);
+        if (!changed) {
+          this.cache.set(row.cameraId, row);
+          continue;
+        }
+        if (isWatching(s) !== isWatching(row)) after.watchingChanged = true;
+        let outageId = row.outageId;
+        for (const e of effects) {
+          if (e.type === 'status') {
+            after.changes.push({ cameraId: row.cameraId, ts: e.at, from: e.from, to: e.to, reason: e.reason });
+          } else if (e.type === 'outageStart') {
+            const o = await this.repo.open(q, { outageId: randomUUID(), cameraId: row.cameraId, start: new Date(e.at), cause: e.cause });
+            outageId = o.outageId;
+            if (o.created) {
+              const ticketId = await this.repairs.openFor(q, { cameraId: row.cameraId, outageId: o.outageId, cause: e.cause, priority: row.priority, districtId: row.districtId, at: new Date(e.at) });
+              if (ticketId) after.tickets.push(ticketId);
+              after.opened.push({ cameraId: row.cameraId, outageId: o.outageId, cause: e.cause, at: e.at, ticketId, row });
+            }
+          } else {
+            const o = await this.repo.close(q, row.cameraId, new Date(e.backSince));
+            outageId = undefined;
+            if (o) {
+              const ticketId = await this.repairs.resolveFor(q, { outageId: o.outageId, start: new Date(o.start), back: new Date(e.backSince), at: new Date(e.at) });
+              if (ticketId) after.tickets.push(ticketId);
+              after.closed.push({ outageId: o.outageId });
             }
           }
         }
-        if (isWatching(s) !== wasWatching) after.watchingChanged = true;
-        if (changed) dirty.push({ ...row, ...s, outageId: row.outageId });
+        const { outageOpen: _open, ...rest } = s;
+        dirty.push({ ...row, ...rest, outageId });
       }
-      await this.repo.saveStates(q, dirty);
+      saved = await this.repo.saveStates(q, dirty);
       await this.repo.insertHistory(q, after.changes);
+    }).catch((err) => {
+      for (const id of ids) this.cache.delete(id);
+      throw err;
     });
-    this.processed += items.length;
+    for (const row of dirty) this.cache.set(row.cameraId, { ...row, seq: saved.get(row.cameraId) ?? row.seq });
     await this.afterCommit(after);
   }
 
+  /** Publishes and alerts in parallel chunks: a district-wide power cut must not wait on a thousand sequential round trips. */
   private async afterCommit(a: AfterCommit): Promise<void> {
-    for (const c of a.changes) {
+    await inChunks(a.changes, (c) => {
       const msg: CameraStatusChange = { cameraId: c.cameraId, ts: new Date(c.ts).toISOString(), from: c.from as CameraStatusChange['from'], to: c.to as CameraStatusChange['to'], reason: c.reason };
-      await this.ctx.bus.publish('cameraStatus', { cameraId: c.cameraId }, msg);
-    }
-    for (const o of a.opened) {
+      return this.ctx.bus.publish('cameraStatus', { cameraId: c.cameraId }, msg);
+    });
+    await inChunks(a.opened, async (o) => {
       const quality = QUALITY.has(o.cause);
       await this.alerts.raise({
         kind: o.cause === 'covered' ? 'camera_tamper' : quality ? 'video_quality' : 'camera_offline',
@@ -125,11 +190,11 @@ export class StatusProcessor {
         dedupKey: `outage:${o.outageId}`,
         ts: new Date(o.at).toISOString(),
       });
-    }
-    for (const o of a.closed) {
+    });
+    await inChunks(a.closed, async (o) => {
       for (const alert of await this.alerts.repo.resolveByKey(`outage:${o.outageId}`)) await this.alerts.publishUpdate(alert);
-    }
-    for (const id of a.tickets) await this.repairs.publish(id);
+    });
+    await inChunks(a.tickets, (id) => this.repairs.publish(id));
     if (a.watchingChanged) this.onWatchingChanged?.();
   }
 
@@ -138,4 +203,8 @@ export class StatusProcessor {
     const ids = await this.repo.dueForStability(new Date(now.getTime() - this.ctx.config.repairStableFor));
     if (ids.length > 0) await this.process(ids.map((cameraId) => ({ cameraId, ts: now.getTime(), input: { type: 'tick' } })), { skipLocked: true });
   }
+}
+
+async function inChunks<T>(items: readonly T[], fn: (item: T) => Promise<unknown>, size = 50): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }

@@ -19,6 +19,8 @@ export interface CameraStateRow {
   qualitySince?: number;
   outageId?: string;
   lastTs?: number;
+  /** Change number: bumped on every write, so workers can tell a cached state is stale. */
+  seq: number;
 }
 
 export interface StatusChangeRow {
@@ -43,11 +45,14 @@ const iso = (v: number | undefined): string | null => (v === undefined ? null : 
 export class OutagesRepository {
   constructor(private readonly db: Queryable) {}
 
-  /** Creates missing state rows for known cameras; returns the ids that exist in `cameras`. */
+  /**
+   * Creates missing state rows for known cameras; returns the ids that exist in `cameras`. New rows carry change
+   * number 0: every worker would create the same initial state, so there is nothing to announce.
+   */
   async ensureStates(ids: readonly string[], q: Queryable = this.db): Promise<string[]> {
     const r = await q.query<{ id: string }>(
       `WITH known AS (SELECT id FROM cameras WHERE id = ANY($1::text[])),
-            ins AS (INSERT INTO camera_state (camera_id) SELECT id FROM known ON CONFLICT DO NOTHING)
+            ins AS (INSERT INTO camera_state (camera_id, seq) SELECT id, 0 FROM known ON CONFLICT DO NOTHING)
        SELECT id FROM known`,
       [ids],
     );
@@ -67,6 +72,28 @@ export class OutagesRepository {
     return r.rows.map(toState);
   }
 
+  /** Reads states without locking (to fill a worker's cache). */
+  async loadStates(ids: readonly string[]): Promise<CameraStateRow[]> {
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT s.*, c.priority, c.district_id, c.cell_id FROM camera_state s JOIN cameras c ON c.id = s.camera_id WHERE s.camera_id = ANY($1::text[])`,
+      [ids],
+    );
+    return r.rows.map(toState);
+  }
+
+  /** Rows written since change number `after`, plus those with the listed numbers (commits that landed late). */
+  async changedSince(after: number, also: readonly number[]): Promise<{ cameraId: string; seq: number }[]> {
+    const r = await this.db.query<{ camera_id: string; seq: number }>(
+      `SELECT camera_id, seq FROM camera_state WHERE seq > $1 OR seq = ANY($2::bigint[]) ORDER BY seq LIMIT 100000`,
+      [after, also],
+    );
+    return r.rows.map((x) => ({ cameraId: x.camera_id, seq: Number(x.seq) }));
+  }
+
+  async maxSeq(): Promise<number> {
+    return Number((await this.db.query<{ n: string }>(`SELECT coalesce(max(seq), 0) AS n FROM camera_state`)).rows[0].n);
+  }
+
   /** Ids of cameras back up since before `upBefore` and still waiting to be declared stable. */
   async dueForStability(upBefore: Date, limit = 1000): Promise<string[]> {
     const r = await this.db.query<{ camera_id: string }>(
@@ -76,17 +103,19 @@ export class OutagesRepository {
     return r.rows.map((x) => x.camera_id);
   }
 
-  async saveStates(q: Queryable, rows: readonly CameraStateRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Writes states; returns each row's new change number. */
+  async saveStates(q: Queryable, rows: readonly CameraStateRow[]): Promise<Map<string, number>> {
+    if (rows.length === 0) return new Map();
     const col = <T>(f: (r: CameraStateRow) => T) => rows.map(f);
-    await q.query(
+    const r = await q.query<{ camera_id: string; seq: string | number }>(
       `UPDATE camera_state s SET status = u.status, status_since = u.status_since, failures = u.failures, fail_since = u.fail_since,
          fail_cause = u.fail_cause, up_since = u.up_since, toggles = ARRAY(SELECT to_timestamp(x::float8 / 1000) FROM jsonb_array_elements_text(u.toggles) x(x)),
-         quality = u.quality, quality_since = u.quality_since, outage_id = u.outage_id, last_ts = u.last_ts, updated_at = now()
+         quality = u.quality, quality_since = u.quality_since, outage_id = u.outage_id, last_ts = u.last_ts, updated_at = now(),
+         seq = nextval('camera_state_seq')
        FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[],
                    $9::text[], $10::timestamptz[], $11::uuid[], $12::timestamptz[])
          AS u(camera_id, status, status_since, failures, fail_since, fail_cause, up_since, toggles, quality, quality_since, outage_id, last_ts)
-       WHERE s.camera_id = u.camera_id`,
+       WHERE s.camera_id = u.camera_id RETURNING s.camera_id, s.seq`,
       [
         col((r) => r.cameraId),
         col((r) => r.status),
@@ -102,21 +131,28 @@ export class OutagesRepository {
         col((r) => iso(r.lastTs)),
       ],
     );
+    return new Map(r.rows.map((x) => [x.camera_id, Number(x.seq)]));
   }
 
+  /** Records transitions and mirrors each camera's latest state on cameras.status (for the API), in one statement. */
   async insertHistory(q: Queryable, changes: readonly StatusChangeRow[]): Promise<void> {
     if (changes.length === 0) return;
-    await q.query(
-      `INSERT INTO camera_status_history (camera_id, ts, from_state, to_state, reason)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])`,
-      [changes.map((c) => c.cameraId), changes.map((c) => iso(c.ts)), changes.map((c) => c.from), changes.map((c) => c.to), changes.map((c) => c.reason)],
-    );
-    // cameras.status mirrors the latest state for the API and coverage (CamerasRepository.setStatus, batched).
     const last = new Map(changes.map((c) => [c.cameraId, c]));
     await q.query(
-      `UPDATE cameras c SET status = u.status, status_since = u.ts, updated_at = now()
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(id, status, ts) WHERE c.id = u.id`,
-      [[...last.keys()], [...last.values()].map((c) => c.to), [...last.values()].map((c) => iso(c.ts))],
+      `WITH h AS (INSERT INTO camera_status_history (camera_id, ts, from_state, to_state, reason)
+                  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[]))
+       UPDATE cameras c SET status = u.status, status_since = u.ts, updated_at = now()
+       FROM unnest($6::text[], $7::text[], $8::timestamptz[]) AS u(id, status, ts) WHERE c.id = u.id`,
+      [
+        changes.map((c) => c.cameraId),
+        changes.map((c) => iso(c.ts)),
+        changes.map((c) => c.from),
+        changes.map((c) => c.to),
+        changes.map((c) => c.reason),
+        [...last.keys()],
+        [...last.values()].map((c) => c.to),
+        [...last.values()].map((c) => iso(c.ts)),
+      ],
     );
   }
 
@@ -215,6 +251,7 @@ function toState(r: Record<string, any>): CameraStateRow {
     qualitySince: ms(r.quality_since),
     outageId: r.outage_id ?? undefined,
     lastTs: ms(r.last_ts),
+    seq: Number(r.seq),
   };
 }
 
