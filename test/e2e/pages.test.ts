@@ -68,3 +68,21 @@ it('when the session expires, then the next request returns to the login form', 
   await page.locator('form.login').waitFor();
   await page.context().close();
 });
+
+it('when a monitor creates a district watch list on the Faces page, then it is listed; a city list is refused in words', async () => {
+  const page = await loggedIn(browser, base, 'monitor1');
+  await page.goto(`${base}/#/faces`);
+  const lists = page.locator('main .faces-lists');
+  await expect.poll(() => page.locator('main .state.loading').count()).toBe(0);
+  const form = page.locator('main form.inline-form').first();
+  await form.locator('input[name=name]').fill('Wanted in d1');
+  await form.locator('input[name=scopeId]').fill('d1');
+  await form.locator('button[type=submit]').click();
+  await expect.poll(() => lists.textContent()).toContain('Wanted in d1');
+  await form.locator('input[name=name]').fill('Citywide');
+  await form.locator('input[name=scopeId]').fill('');
+  await form.locator('button[type=submit]').click();
+  await form.locator('.state.error').waitFor();
+  expect(await lists.textContent()).not.toContain('Citywide');
+  await page.context().close();
+});
