@@ -37,7 +37,19 @@ export default fp(
       const pub = createClient({ url: config.redisUrl });
       const sub = pub.duplicate();
       for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis (socket.io adapter) error'));
-      await Promise.all([pub.connect(), sub.connect()]);
+      // node-redis retries a refused connection forever: a gateway told to use Redis fails its start instead.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`REDIS_URL: no answer from Redis at ${new URL(config.redisUrl!).host} within 5 s`)), 5_000);
+      });
+      try {
+        await Promise.race([Promise.all([pub.connect(), sub.connect()]), timeout]);
+      } catch (err) {
+        await Promise.all([pub, sub].map((c) => c.destroy?.()));
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
       io.adapter(createAdapter(pub, sub, { key: config.liveChannel }));
       redis = [pub, sub];
     }

@@ -47,9 +47,17 @@ export async function gatewayTest(opts: { env?: Record<string, string>; city?: b
   const log = createLogger(config.logLevel, 'test-gateway');
   const bus = await Bus.connect({ url: MQTT_URL, clientId: `gw-test-${randomBytes(4).toString('hex')}`, clean: true, log });
   const ctx: ServiceContext = { config, db: testDb.db, bus, broker: { kind: 'mosquitto', url: MQTT_URL }, log, clock: systemClock, health: new HealthRegistry() };
-  const app = await buildApp(ctx);
-  if (opts.listen) await app.listen({ port: 0, host: '127.0.0.1' });
-  else await app.ready();
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(ctx);
+    if (opts.listen) await app.listen({ port: 0, host: '127.0.0.1' });
+    else await app.ready();
+  } catch (err) {
+    await bus.close().catch(() => {});
+    if (!opts.testDb) await testDb.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     ctx,
     app,

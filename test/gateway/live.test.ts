@@ -98,6 +98,10 @@ describe('token lifetime', () => {
 });
 
 describe('two gateways and Redis', () => {
+  it('when REDIS_URL points nowhere, then the gateway does not start and says why', async () => {
+    await expect(gatewayTest({ listen: true, city: false, env: { REDIS_URL: 'redis://127.0.0.1:1' } })).rejects.toThrow(/REDIS_URL: no answer from Redis at 127.0.0.1:1 within 5 s/);
+  }, 30_000);
+
   it('when an alert is published once, then clients on both gateways get it exactly once', async () => {
     const testDb = await freshPgDb();
     cleanup.push(() => testDb.close());
