@@ -77,6 +77,17 @@ export function cameraFor(o: ConnectOptions): Camera {
   return cam;
 }
 
+/**
+ * A second client sharing a connected one's service addresses and clock offset, without the connect round trips
+ * (used for the event subscription, which must be re-creatable on its own).
+ */
+export function sibling(connected: Camera, o: ConnectOptions): Camera {
+  const cam = cameraFor(o);
+  const from = connected as unknown as Record<string, unknown>;
+  Object.assign(cam, { uri: from.uri, timeShift: from.timeShift, capabilities: from.capabilities, services: from.services, media2Support: from.media2Support });
+  return cam;
+}
+
 /** Connects (time, services, profiles); throws a classified error, and `auth` when profiles came back refused. */
 export async function connect(cam: Camera, timeoutMs: number): Promise<void> {
   const warnings: string[] = [];

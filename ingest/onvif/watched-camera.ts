@@ -3,7 +3,7 @@
 // `onvif` client's own loop stops silently after some errors.
 import { randomUUID } from 'node:crypto';
 import type { CameraEvent, CameraHealthSample } from '../../core/events/index.ts';
-import { cameraFor, classify, connect, heartbeat, readInventory, type Camera, type Inventory } from './onvif-client.ts';
+import { cameraFor, classify, connect, heartbeat, readInventory, sibling, type Camera, type Inventory } from './onvif-client.ts';
 import { normaliseOnvifEvent } from './event-normaliser.ts';
 import type { CameraCredentials } from './credentials.ts';
 import { uuidFrom } from '../ids.ts';
@@ -105,8 +105,7 @@ export class WatchedCamera {
   /** A fresh client and PullPoint subscription; the old client's loop ends once it has no listener. */
   private async openEvents(): Promise<void> {
     this.dropEvents();
-    const cam = this.client();
-    await connect(cam, this.hooks.timeoutMs);
+    const cam = sibling(this.control, { xaddr: this.xaddr, username: this.creds.username, password: this.creds.password, timeoutMs: this.hooks.timeoutMs });
     if (this.closed) return;
     cam.on('event', (message: unknown) => this.onMessage(message));
     cam.on('eventsError', (err: unknown) => {
