@@ -4,7 +4,7 @@ import { chartIn } from '../charts.ts';
 import { fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
 import { badge, emptyView, h, load, pagedTable, select } from '../ui.ts';
-import { districtOptions } from './districts.ts';
+import { districtOptions, placeName, placesReady } from './districts.ts';
 
 interface Cam { id: string; name: string; status: string; statusSince: string | null; districtId: string | null; cellId: string | null; priority: string; model: string | null; manufacturer: string | null; firmware: string | null; xaddr: string | null; lastSeen: string | null }
 interface HealthPoint { ts: string; kind: string; reachable: boolean; latencyMs: number | null; errorClass: string | null }
@@ -32,10 +32,13 @@ export function camerasPage(root: HTMLElement): () => void {
       { title: t('status'), cell: (c) => badge(tv(c.status), `st-${c.status}`) },
       { title: t('since'), cell: (c) => fmtTime(c.statusSince) },
       { title: t('priority'), cell: (c) => tv(c.priority) },
-      { title: t('district'), cell: (c) => c.districtId ?? '—' },
-      { title: t('cell'), cell: (c) => c.cellId ?? '—' },
+      { title: t('district'), cell: (c) => placeName(c.districtId) },
+      { title: t('cell'), cell: (c) => placeName(c.cellId) },
     ],
-    fetch: (page, limit) => get<Page<Cam>>('/api/v1/cameras', { page, limit, q: f.q, status: f.status, district: f.district, sort: 'id' }),
+    fetch: async (page, limit) => {
+      await placesReady();
+      return get<Page<Cam>>('/api/v1/cameras', { page, limit, q: f.q, status: f.status, district: f.district, sort: 'id' });
+    },
     onRow: (c) => showCamera(c),
   });
 

@@ -1,15 +1,39 @@
-// District choices for filters, named in the viewer's language.
+// Names of grid units (districts, towns, communities, cells) in the viewer's language, for filters and labels;
+// loaded once per session, ids shown as they are until then.
 import { get } from '../api.ts';
 import { currentLang } from '../i18n.ts';
 
-let cached: Promise<Array<[string, string]>> | undefined;
+interface Unit { id: string; level: string; name: string; nameZh: string | null }
 
-export function districtOptions(): Promise<Array<[string, string]>> {
-  cached ??= get<{ items: Array<{ id: string; name: string; nameZh: string | null }> }>('/api/v1/grid', { level: 'district' })
-    .then((r) => r.items.map((d): [string, string] => [d.id, (currentLang() === 'zh-CN' && d.nameZh) || d.name]))
+let units: Promise<Unit[]> | undefined;
+const names = new Map<string, Unit>();
+
+function loadUnits(): Promise<Unit[]> {
+  units ??= get<{ items: Unit[] }>('/api/v1/grid')
+    .then((r) => {
+      for (const u of r.items) names.set(u.id, u);
+      return r.items;
+    })
     .catch(() => {
-      cached = undefined;
+      units = undefined;
       return [];
     });
-  return cached;
+  return units;
+}
+
+const label = (u: Unit) => (currentLang() === 'zh-CN' && u.nameZh) || u.name;
+
+export function districtOptions(): Promise<Array<[string, string]>> {
+  return loadUnits().then((all) => all.filter((u) => u.level === 'district').map((u): [string, string] => [u.id, label(u)]));
+}
+
+/** The unit's name when known (call `placesReady()` first), else its id. */
+export function placeName(id: string | null | undefined): string {
+  if (!id) return '—';
+  const u = names.get(id);
+  return u ? label(u) : id;
+}
+
+export function placesReady(): Promise<unknown> {
+  return loadUnits();
 }

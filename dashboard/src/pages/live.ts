@@ -6,6 +6,7 @@ import { fmtTime, t, tv } from '../i18n.ts';
 import { liveSocket, onLive } from '../live.ts';
 import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
 import { liveMap } from './live-map.ts';
+import { placeName, placesReady } from './districts.ts';
 
 const LOUD = new Set(['high', 'critical']);
 
@@ -23,7 +24,7 @@ export function livePage(root: HTMLElement, s: Session): () => void {
       { class: `alert sev-${a.severity} state-${a.state}${fresh && LOUD.has(a.severity) ? ' flash' : ''}`, 'data-alert-id': a.alertId, 'data-kind': a.kind },
       h('div', { class: 'alert-head' }, badge(tv(a.severity), `sev-${a.severity}`), h('strong', {}, tv(a.kind)), h('time', { datetime: a.ts }, fmtTime(a.ts))),
       h('div', { class: 'alert-title' }, a.title),
-      h('div', { class: 'alert-meta' }, [a.place.district, a.place.cell, a.propertyId].filter(Boolean).join(' · '), ' ', badge(tv(a.state), `state-${a.state}`)),
+      h('div', { class: 'alert-meta' }, [a.place.district, a.place.cell].filter(Boolean).map(placeName).concat(a.propertyId ? [a.propertyId] : []).join(' · '), ' ', badge(tv(a.state), `state-${a.state}`)),
     );
     const snaps = ((a.evidence as { snapshots?: Array<{ cameraId?: string; path?: string }> }).snapshots ?? []).map((x, i) => ({ ...x, i })).filter((x) => x.path);
     if (snaps.length) {
@@ -96,6 +97,7 @@ export function livePage(root: HTMLElement, s: Session): () => void {
   const loadFeed = async (quiet = false) => {
     if (!quiet) feedBox.replaceChildren(loadingView());
     try {
+      await placesReady();
       const [open, acked] = await Promise.all(
         (['open', 'acknowledged'] as const).map((state) => get<Page<LiveAlert>>('/api/v1/alerts', { state, limit: 100, sort: 'severity' })),
       );

@@ -4,7 +4,7 @@ import type { RepairTicket } from '../../../core/events/index.ts';
 import { fmtDuration, fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
 import { badge, emptyView, errorView, h, load, pagedTable, select } from '../ui.ts';
-import { districtOptions } from './districts.ts';
+import { districtOptions, placeName, placesReady } from './districts.ts';
 
 type Ticket = RepairTicket & { overdue?: boolean; camera?: { id: string; name: string }; unitName?: string; history?: Array<{ ts: string; actor: string; from?: string; to?: string; note?: string }> };
 const STATES = ['open', 'dispatched', 'in_progress', 'resolved', 'closed'];
@@ -28,7 +28,7 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
   const table = pagedTable<Ticket>({
     columns: [
       { title: t('camera'), cell: (x) => x.camera?.name ?? x.cameraId },
-      { title: t('district'), cell: (x) => x.district ?? '—' },
+      { title: t('district'), cell: (x) => placeName(x.district) },
       { title: t('state'), cell: (x) => badge(tv(x.state), `state-${x.state}`) },
       { title: t('deadline'), cell: (x) => fmtTime(x.deadline) },
       { title: `${t('timeLeft')} / ${t('overdueBy')}`, cell: timeCell },
@@ -39,6 +39,7 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
     rowClass: (x) => (isOverdue(x) ? 'overdue' : ''),
     onRow: (x) => showTicket(x.ticketId),
     fetch: async (page, limit) => {
+      await placesReady();
       const query = { state: f.state, district: f.district };
       const r = await get<Page<Ticket>>('/api/v1/repairs', { ...query, page, limit, overdue: f.overdue || undefined });
       // Overdue first: the first page opens with every overdue ticket (most overdue first), then the list.
