@@ -116,10 +116,49 @@ export class StatusProcessor {
     // Most samples change nothing (an online camera answering): those cost no database work at all.
     const touched = [...byCamera.keys()].filter((id) => {
       const row = this.cache.get(id);
-      return row !== undefined && this.run(row, byCamera.get(id)!).changed;
+      return row !== undefined && !quietlyOnline(row, byCamera.get(id)!) && this.run(row, byCamera.get(id)!).changed;
     });
-    if (touched.length > 0) await this.commit(touched, byCamera, opts.skipLocked ?? false);
+    const locked = touched.length > 0 ? await this.saveSimple(touched, byCamera) : [];
+    if (locked.length > 0) await this.commit(locked, byCamera, opts.skipLocked ?? false);
     this.processed += items.length;
+  }
+
+  /**
+   * Changes that only move a camera between states (no outage to open or close) are written in one statement,
+   * guarded by each row's change number; returns the cameras that need the locked path instead.
+   */
+  private async saveSimple(ids: string[], byCamera: Map<string, TimedInput[]>): Promise<string[]> {
+    const rows: (CameraStateRow & { readSeq: number })[] = [];
+    const changes: StatusChangeRow[] = [];
+    const rest: string[] = [];
+    let watchingChanged = false;
+    for (const id of ids) {
+      const row = this.cache.get(id)!;
+      const { state: s, effects } = this.run(row, byCamera.get(id)!);
+      if (effects.some((e) => e.type !== 'status')) {
+        rest.push(id);
+        continue;
+      }
+      if (isWatching(s) !== isWatching(row)) watchingChanged = true;
+      for (const e of effects) if (e.type === 'status') changes.push({ cameraId: id, ts: e.at, from: e.from, to: e.to, reason: e.reason });
+      const { outageOpen: _open, ...state } = s;
+      rows.push({ ...row, ...state, outageId: row.outageId, readSeq: row.seq });
+    }
+    if (rows.length === 0) return rest;
+    const saved = await this.repo.saveIfUnchanged(rows, changes);
+    for (const row of rows) {
+      const seq = saved.get(row.cameraId);
+      if (seq === undefined) {
+        // Another worker changed this camera since we read it: redo it from the database, under lock.
+        this.cache.delete(row.cameraId);
+        rest.push(row.cameraId);
+      } else {
+        const { readSeq: _r, ...state } = row;
+        this.cache.set(row.cameraId, { ...state, seq });
+      }
+    }
+    await this.afterCommit({ changes: changes.filter((c) => saved.has(c.cameraId)), tickets: [], opened: [], closed: [], watchingChanged });
+    return rest;
   }
 
   /** Replays the inputs on the locked rows (the truth), writes states and their consequences in one transaction. */
@@ -173,10 +212,12 @@ export class StatusProcessor {
 
   /** Publishes and alerts in parallel chunks: a district-wide power cut must not wait on a thousand sequential round trips. */
   private async afterCommit(a: AfterCommit): Promise<void> {
-    await inChunks(a.changes, (c) => {
+    // Status changes are sent without waiting for the broker's PUBACK: the client keeps retrying QoS 1 messages on its
+    // own, and the transition is already committed, so waiting would only hold back the next batch.
+    for (const c of a.changes) {
       const msg: CameraStatusChange = { cameraId: c.cameraId, ts: new Date(c.ts).toISOString(), from: c.from as CameraStatusChange['from'], to: c.to as CameraStatusChange['to'], reason: c.reason };
-      return this.ctx.bus.publish('cameraStatus', { cameraId: c.cameraId }, msg);
-    });
+      this.ctx.bus.publish('cameraStatus', { cameraId: c.cameraId }, msg).catch((err) => this.ctx.log.warn({ cameraId: c.cameraId, err: String(err) }, 'status publish failed'));
+    }
     await inChunks(a.opened, async (o) => {
       const quality = QUALITY.has(o.cause);
       await this.alerts.raise({
@@ -207,4 +248,11 @@ export class StatusProcessor {
 
 async function inChunks<T>(items: readonly T[], fn: (item: T) => Promise<unknown>, size = 50): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+/** The common case decided without running the machine: an online camera with a clean record answering its checks. */
+function quietlyOnline(row: CameraStateRow, inputs: readonly TimedInput[]): boolean {
+  if (row.status !== 'online' || row.failures !== 0 || row.toggles.length !== 0 || row.quality !== undefined || row.outageId !== undefined) return false;
+  for (const it of inputs) if (it.input.type !== 'check' || !it.input.ok) return false;
+  return true;
 }

@@ -82,4 +82,20 @@ describe('two analytics workers', () => {
     const gaps = (await w1.alerts.repo.list({ kind: 'coverage_gap' })).items.map((a) => a.subjectId).sort();
     expect(gaps).toEqual(['CELL1', 'CELL2']);
   });
+
+  it('when one worker changes a camera another has cached, then the other continues from the database state', async () => {
+    const id = cameras[0];
+    const at = (dt: number) => ctx1.clock.now().getTime() + dt;
+    const check = (ok: boolean, ts: number) => ({ cameraId: id, ts, input: ok ? ({ type: 'check', ok: true } as const) : ({ type: 'check', ok: false, cause: 'unreachable' } as const) });
+    // The camera is offline (first test); back, then stable: w1 caches it online.
+    await w1.status.process([check(true, at(1000))]);
+    await w1.status.process([check(true, at(20_000))]);
+    expect((await w1.status.repo.state(id))?.status).toBe('online');
+    // w2 sees one failure (suspect), w1 — with an older cached copy — sees the next: two in a row, offline.
+    await w2.status.process([check(false, at(21_000))]);
+    await w1.status.process([check(false, at(22_000))]);
+    expect((await w1.status.repo.state(id))?.status).toBe('offline');
+    const tickets = (await w1.repairs.repo.list({ camera: id }, ctx1.clock.now())).items;
+    expect(tickets.map((t) => t.state).sort()).toEqual(['open', 'resolved']);
+  });
 });

@@ -106,29 +106,39 @@ export class OutagesRepository {
   /** Writes states; returns each row's new change number. */
   async saveStates(q: Queryable, rows: readonly CameraStateRow[]): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
-    const col = <T>(f: (r: CameraStateRow) => T) => rows.map(f);
-    const r = await q.query<{ camera_id: string; seq: string | number }>(
-      `UPDATE camera_state s SET status = u.status, status_since = u.status_since, failures = u.failures, fail_since = u.fail_since,
-         fail_cause = u.fail_cause, up_since = u.up_since, toggles = ARRAY(SELECT to_timestamp(x::float8 / 1000) FROM jsonb_array_elements_text(u.toggles) x(x)),
-         quality = u.quality, quality_since = u.quality_since, outage_id = u.outage_id, last_ts = u.last_ts, updated_at = now(),
-         seq = nextval('camera_state_seq')
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[],
-                   $9::text[], $10::timestamptz[], $11::uuid[], $12::timestamptz[])
-         AS u(camera_id, status, status_since, failures, fail_since, fail_cause, up_since, toggles, quality, quality_since, outage_id, last_ts)
-       WHERE s.camera_id = u.camera_id RETURNING s.camera_id, s.seq`,
+    const r = await q.query<{ camera_id: string; seq: string | number }>(`${UPDATE_STATES} RETURNING s.camera_id, s.seq`, stateParams(rows));
+    return new Map(r.rows.map((x) => [x.camera_id, Number(x.seq)]));
+  }
+
+  /**
+   * Writes states whose row still carries the change number it was read with, and the transitions of those rows,
+   * in one statement; rows another worker changed meanwhile are left alone (the caller retries them under lock).
+   */
+  async saveIfUnchanged(rows: readonly (CameraStateRow & { readSeq: number })[], changes: readonly StatusChangeRow[]): Promise<Map<string, number>> {
+    if (rows.length === 0) return new Map();
+    const last = new Map(changes.map((c) => [c.cameraId, c]));
+    const n = 12;
+    const r = await this.db.query<{ camera_id: string; seq: string | number }>(
+      `WITH s AS (${UPDATE_STATES.replace('$12::timestamptz[]) AS u(camera_id,', `$12::timestamptz[], $${n + 1}::bigint[]) AS u(camera_id,`).replace('last_ts)', 'last_ts, read_seq)')}
+                  AND s.seq = u.read_seq RETURNING s.camera_id, s.seq),
+            h AS (INSERT INTO camera_status_history (camera_id, ts, from_state, to_state, reason)
+                  SELECT x.* FROM unnest($${n + 2}::text[], $${n + 3}::timestamptz[], $${n + 4}::text[], $${n + 5}::text[], $${n + 6}::text[]) AS x(camera_id, ts, f, t, reason)
+                  WHERE x.camera_id IN (SELECT camera_id FROM s)),
+            c AS (UPDATE cameras c SET status = u.status, status_since = u.ts, updated_at = now()
+                  FROM unnest($${n + 7}::text[], $${n + 8}::text[], $${n + 9}::timestamptz[]) AS u(id, status, ts)
+                  WHERE c.id = u.id AND u.id IN (SELECT camera_id FROM s))
+       SELECT camera_id, seq FROM s`,
       [
-        col((r) => r.cameraId),
-        col((r) => r.status),
-        col((r) => iso(r.statusSince)),
-        col((r) => r.failures),
-        col((r) => iso(r.failSince)),
-        col((r) => r.failCause ?? null),
-        col((r) => iso(r.upSince)),
-        col((r) => JSON.stringify(r.toggles)),
-        col((r) => r.quality ?? null),
-        col((r) => iso(r.qualitySince)),
-        col((r) => r.outageId ?? null),
-        col((r) => iso(r.lastTs)),
+        ...stateParams(rows),
+        rows.map((x) => x.readSeq),
+        changes.map((c) => c.cameraId),
+        changes.map((c) => iso(c.ts)),
+        changes.map((c) => c.from),
+        changes.map((c) => c.to),
+        changes.map((c) => c.reason),
+        [...last.keys()],
+        [...last.values()].map((c) => c.to),
+        [...last.values()].map((c) => iso(c.ts)),
       ],
     );
     return new Map(r.rows.map((x) => [x.camera_id, Number(x.seq)]));
@@ -269,4 +279,30 @@ function toOutage(r: Record<string, any>): OutageRow {
     end: r.end_ts ? new Date(r.end_ts).toISOString() : undefined,
     cause: r.cause,
   };
+}
+
+const UPDATE_STATES = `UPDATE camera_state s SET status = u.status, status_since = u.status_since, failures = u.failures, fail_since = u.fail_since,
+    fail_cause = u.fail_cause, up_since = u.up_since, toggles = ARRAY(SELECT to_timestamp(x::float8 / 1000) FROM jsonb_array_elements_text(u.toggles) x(x)),
+    quality = u.quality, quality_since = u.quality_since, outage_id = u.outage_id, last_ts = u.last_ts, updated_at = now(),
+    seq = nextval('camera_state_seq')
+  FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::jsonb[],
+              $9::text[], $10::timestamptz[], $11::uuid[], $12::timestamptz[]) AS u(camera_id, status, status_since, failures, fail_since, fail_cause, up_since, toggles, quality, quality_since, outage_id, last_ts)
+  WHERE s.camera_id = u.camera_id`;
+
+function stateParams(rows: readonly CameraStateRow[]): unknown[] {
+  const col = <T>(f: (r: CameraStateRow) => T) => rows.map(f);
+  return [
+    col((r) => r.cameraId),
+    col((r) => r.status),
+    col((r) => iso(r.statusSince)),
+    col((r) => r.failures),
+    col((r) => iso(r.failSince)),
+    col((r) => r.failCause ?? null),
+    col((r) => iso(r.upSince)),
+    col((r) => JSON.stringify(r.toggles)),
+    col((r) => r.quality ?? null),
+    col((r) => iso(r.qualitySince)),
+    col((r) => r.outageId ?? null),
+    col((r) => iso(r.lastTs)),
+  ];
 }
