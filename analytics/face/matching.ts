@@ -1,6 +1,6 @@
 // A face capture (door or camera snapshot) → every face's nearest enrolled persons → stored matches, faceMatch
 // events and alerts scoped to each list's owner; at a door, the face is also checked against the card holder.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FaceCapture, FaceMatch } from '../../core/events/index.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import type { AlertsService } from '../alerts/alerts.service.ts';
@@ -31,19 +31,28 @@ export interface CaptureOutcome {
   skipped?: 'queue_full' | 'unreadable';
 }
 
-/** Same capture, face and person → same id, so a redelivered capture stores and alerts nothing twice. */
+/** Same capture, face and person (or sighting) → same id, so a redelivered capture stores and alerts nothing twice. */
 export function matchIdFor(captureId: string, face: number, personId: string): string {
   const h = createHash('sha1').update(`${captureId}/${face}/${personId}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export class FaceMatcher {
+  /** Captures analysed (faces found or not). */
   captures = 0;
+  /** Captures finished, everything they caused written and published; skipped ones included. */
+  handled = 0;
   unreadable = 0;
 
   constructor(private readonly d: MatcherDeps) {}
 
   async handle(capture: FaceCapture): Promise<CaptureOutcome> {
+    const out = await this.process(capture);
+    this.handled++;
+    return out;
+  }
+
+  private async process(capture: FaceCapture): Promise<CaptureOutcome> {
     const { log } = this.d.ctx;
     let image: Buffer;
     try {
@@ -82,7 +91,7 @@ export class FaceMatcher {
         if (m) out.matches.push(m);
         cropOf[i] ??= m?.cropPath;
       }
-      if (applicable.length === 0) cropOf[i] = await this.recordSighting(capture, face);
+      if (applicable.length === 0) cropOf[i] = await this.recordSighting(capture, i, face);
     }
     if (capture.source === 'door' && capture.personId && capture.propertyId) {
       out.credentialMismatch = await this.checkCredential(capture, place, faces[0], cropOf[0]);
@@ -123,8 +132,8 @@ export class FaceMatcher {
     return match;
   }
 
-  private async recordSighting(capture: FaceCapture, f: AnalysedFace): Promise<string | undefined> {
-    const id = randomUUID();
+  private async recordSighting(capture: FaceCapture, face: number, f: AnalysedFace): Promise<string | undefined> {
+    const id = matchIdFor(capture.captureId, face, 'sighting');
     const cropPath = f.crop ? await this.d.store.save('sightings', new Date(capture.ts), id, f.crop) : undefined;
     await this.d.matches.insertSighting({ id, ts: capture.ts, captureId: capture.captureId, descriptor: f.descriptor, cropPath, cameraId: capture.cameraId, propertyId: capture.propertyId, doorId: capture.doorId });
     return cropPath;

@@ -32,9 +32,9 @@ describe('face recognition pipeline', () => {
   const capture = async (file: string | Buffer, over: Partial<FaceCapture> = {}): Promise<FaceCapture> => {
     const data = typeof file === 'string' ? faces.read(photo(file)) : file;
     const c: FaceCapture = { captureId: randomUUID(), ts: new Date().toISOString(), source: 'door', imagePath: await captureFile(t.ctx.config.dataDir, data), propertyId: 'p1', doorId: 'p1-door1', ...over };
-    const before = service.runtime!.matcher.captures;
+    const before = service.runtime!.matcher.handled;
     await listener.publish('faceCapture', { source: c.source }, c);
-    await until(() => service.runtime!.matcher.captures > before);
+    await until(() => service.runtime!.matcher.handled > before);
     return c;
   };
 
@@ -72,6 +72,9 @@ describe('face recognition pipeline', () => {
     const bad = await createList(admin, { name: 'x', level: 'banned', scope: { kind: 'city' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('body.level');
+    const nowhere = await createList(admin, { name: 'x', level: 'banned', scope: { kind: 'property', id: 'p404' } });
+    expect(nowhere.statusCode).toBe(400);
+    expect(nowhere.json().field).toBe('body.scope.id');
     const manager = await t.login('manager1');
     const denied = await createList(manager, { name: 'x', level: 'wanted', scope: { kind: 'city' } });
     expect(denied.statusCode).toBe(403);
@@ -129,9 +132,9 @@ describe('face recognition pipeline', () => {
 
   it('when the same capture is delivered again, then nothing is stored or raised twice', async () => {
     const c = await capture('p01-d.jpg');
+    const n = service.runtime!.matcher.handled;
     await listener.publish('faceCapture', { source: 'door' }, c);
-    const n = service.runtime!.matcher.captures;
-    await until(() => service.runtime!.matcher.captures > n);
+    await until(() => service.runtime!.matcher.handled > n);
     const r = await t.app.inject({ method: 'GET', url: `/api/v1/face-matches?personId=${people.suspect}`, headers: bearer(admin) });
     expect(r.json().items.filter((m: FaceMatch) => m.captureId === c.captureId)).toHaveLength(1);
   });

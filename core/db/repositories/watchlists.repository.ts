@@ -73,6 +73,13 @@ export class WatchlistsRepository {
     );
   }
 
+  /** Whether the district or property a list would belong to exists (the city always does). */
+  async ownerExists(scope: { kind: ScopeKind; id?: string }): Promise<boolean> {
+    if (scope.kind === 'city') return true;
+    const sql = scope.kind === 'district' ? `SELECT 1 FROM grid_units WHERE id = $1 AND level = 'district'` : 'SELECT 1 FROM properties WHERE id = $1';
+    return (await this.db.query(sql, [scope.id ?? null])).rows.length > 0;
+  }
+
   async get(id: string, scope: Scope = {}): Promise<WatchlistRow | undefined> {
     const params: unknown[] = [id];
     const w = ['w.id::text = $1', ...listScopeWhere(scope, params)];

@@ -53,6 +53,7 @@ const watchlists: FastifyPluginAsyncTypebox = async (app) => {
       const { name, level, scope, threshold } = request.body;
       const misfit = levelFits(level, scope);
       if (misfit) return reply.code(400).send({ error: 'Bad Request', field: misfit.field, message: misfit.message });
+      if (!(await repo.ownerExists(scope))) return reply.code(400).send({ error: 'Bad Request', field: 'body.scope.id', message: `no ${scope.kind} ${scope.id}` });
       if (!canManage(request.user, scope)) return reply.code(403).send({ error: 'Forbidden', message: `you may not own a list with scope ${scope.kind}${scope.id ? ` ${scope.id}` : ''}` });
       const id = randomUUID();
       await repo.create({ id, name, level, scope, threshold, createdBy: request.user.username });
