@@ -1,5 +1,6 @@
 // Issue 7's rows: /api/v1/cameras latency with 10,000 cameras over real HTTP, and alert delivery from the bus
 // to 500 connected socket.io clients (PostgreSQL and Mosquitto on this machine, one gateway process).
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Row } from './main.ts';
@@ -67,10 +68,17 @@ async function deliveryRows(t: GatewayTest): Promise<Row[]> {
   }
 }
 
+/** The machine's load when a measurement started: latency figures on a shared box mean little without it. */
+const load = () => `load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`;
+
 export async function run(): Promise<Row[]> {
   const t = await gatewayTest({ listen: true, camerasPerCell: CAMERAS / 4, env: { LOG_LEVEL: 'silent' } });
   try {
-    return [...(await camerasRows(t)), ...(await deliveryRows(t))];
+    const before = load();
+    const cameras = await camerasRows(t);
+    const between = load();
+    const delivery = await deliveryRows(t);
+    return [...cameras.map((r) => ({ ...r, note: `${r.note}; ${before}` })), ...delivery.map((r) => ({ ...r, note: `${r.note}; ${between}` }))];
   } finally {
     await t.close();
   }
