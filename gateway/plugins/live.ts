@@ -32,7 +32,7 @@ export default fp(
     app.decorate('io', io);
     app.liveStats.clients = () => io.engine.clientsCount;
 
-    let redis: Array<{ quit(): Promise<unknown> }> = [];
+    let redis: Array<{ quit(): Promise<unknown>; isReady: boolean }> = [];
     if (config.redisUrl) {
       const pub = createClient({ url: config.redisUrl });
       const sub = pub.duplicate();
@@ -53,6 +53,8 @@ export default fp(
       io.adapter(createAdapter(pub, sub, { key: config.liveChannel }));
       redis = [pub, sub];
     }
+    // Shown by /api/v1/health: a gateway cut off from the Redis fan-out is degraded (its clients miss other gateways' pushes).
+    app.ctx.health.register('live', () => ({ clients: io.engine.clientsCount, redis: redis.length > 0, degraded: redis.some((c) => !c.isReady) }));
 
     io.use((socket, next) => {
       const token = tokenOf(socket.handshake);

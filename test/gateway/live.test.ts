@@ -116,6 +116,8 @@ describe('two gateways and Redis', () => {
     const want = sent.map((a) => `alert:${a.alertId}`).sort();
     await expect.poll(() => mine(c1.got, ids), { timeout: 5000 }).toEqual(want);
     await expect.poll(() => mine(c2.got, ids), { timeout: 5000 }).toEqual(want);
+    const health = (await g2.app.inject({ url: '/api/v1/health' })).json();
+    expect(health.components.live).toMatchObject({ clients: 1, redis: true, degraded: false });
     // With the shared subscription each gateway forwarded some; the adapter carried them to the other's clients.
     const forwarded = [g1, g2].map((g) => g.app.liveStats.forwarded.get('alert') ?? 0);
     expect(forwarded[0] + forwarded[1]).toBeGreaterThanOrEqual(6);
