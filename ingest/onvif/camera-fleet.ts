@@ -39,6 +39,7 @@ export class CameraFleet {
   private readonly misses = new Map<string, number>();
   private readonly heartbeats: Limit;
   private readonly streamChecks: Limit;
+  private readonly prepares: Limit;
   private stopped = false;
   rounds = 0;
 
@@ -48,6 +49,8 @@ export class CameraFleet {
     this.captures = new CaptureStore(ctx.config.dataDir);
     this.heartbeats = new Limit(ctx.config.healthConcurrency);
     this.streamChecks = new Limit(ctx.config.streamCheckConcurrency);
+    // Preparing is about ten SOAP calls; a quarter of the heartbeat concurrency keeps room for heartbeats.
+    this.prepares = new Limit(Math.max(1, Math.floor(ctx.config.healthConcurrency / 4)));
   }
 
   async start(): Promise<void> {
@@ -188,6 +191,7 @@ export class CameraFleet {
     const w = new WatchedCamera(id, xaddr, creds, {
       timeoutMs: this.ctx.config.healthTimeout,
       now: () => this.ctx.clock.now(),
+      gate: (task) => this.prepares.run(task),
       log: this.ctx.log,
       onInventory: async (cam, inv) => {
         const changed = await this.repo.updateInventory(cam.id, inv, this.ctx.clock.now());

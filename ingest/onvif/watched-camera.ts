@@ -13,6 +13,8 @@ export type WatchState = 'new' | 'ok' | 'auth_failed' | 'down';
 export interface WatchHooks {
   timeoutMs: number;
   now: () => Date;
+  /** Bounds how many cameras are being prepared at once (a start with thousands must not stampede). */
+  gate: <T>(task: () => Promise<T>) => Promise<T>;
   onInventory: (w: WatchedCamera, inv: Inventory) => Promise<void>;
   onAuthFailed: (w: WatchedCamera) => Promise<void>;
   onEvent: (w: WatchedCamera, e: CameraEvent) => Promise<void>;
@@ -76,7 +78,7 @@ export class WatchedCamera {
 
   /** Connects, reads the inventory and (re)opens the event subscription; one at a time per camera. */
   prepare(): Promise<void> {
-    this.preparing ??= this.doPrepare().finally(() => (this.preparing = undefined));
+    this.preparing ??= this.hooks.gate(() => this.doPrepare()).finally(() => (this.preparing = undefined));
     return this.preparing;
   }
 
