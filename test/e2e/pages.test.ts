@@ -1,5 +1,6 @@
 // In a real Chromium: every page for every role renders without a script error and without an error state, the
 // navigation holds only what the role may use, and a page's API refusing (403) shows words, not a crash.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
@@ -86,3 +87,22 @@ it('when a monitor creates a district watch list on the Faces page, then it is l
   expect(await lists.textContent()).not.toContain('Citywide');
   await page.context().close();
 });
+
+it('when a monitor enrols a person with a photo on the Faces page, then the person is listed with the photo counted', async () => {
+  const page = await loggedIn(browser, base, 'monitor1');
+  await page.goto(`${base}/#/faces`);
+  const lists = page.locator('main .faces-lists');
+  const form = page.locator('main form.inline-form').first();
+  await form.locator('input[name=name]').fill('Enrol here');
+  await form.locator('input[name=scopeId]').fill('d1');
+  await form.locator('button[type=submit]').click();
+  await lists.getByRole('link', { name: 'Enrol here' }).click();
+  const persons = page.locator('main .faces-persons');
+  const enrol = persons.locator('form.inline-form');
+  await enrol.locator('input[name=name]').fill('Person One');
+  await enrol.locator('input[name=photo]').setInputFiles(fileURLToPath(new URL('../../fixtures/faces/p01-a.jpg', import.meta.url)));
+  await enrol.locator('button[type=submit]').click();
+  // The face engine starts on the first enrolment: allow it time on a busy machine.
+  await expect.poll(() => persons.locator('ul.plain').textContent(), { timeout: 90_000 }).toMatch(/Person One · 1 /);
+  await page.context().close();
+}, 120_000);
