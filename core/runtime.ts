@@ -1,5 +1,5 @@
 // Opens what every service needs — config, database, broker connection — and closes it again in order.
-import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { loadConfig, type Config } from './config/index.ts';
 import { openDb } from './db/open.ts';
 import { Bus } from './bus/bus.ts';
@@ -30,8 +30,9 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
   }
   const bus = await Bus.connect({
     url,
-    // One stable id per service (and per host in a cluster) keeps its persistent session across restarts.
-    clientId: opts.clientId ?? process.env.MQTT_CLIENT_ID ?? `gridwatch-${opts.name}-${randomBytes(3).toString('hex')}`,
+    // One stable id per service and host keeps its persistent session across restarts (a random one would leave
+    // a session behind at every restart); MQTT_CLIENT_ID tells apart several copies on one host.
+    clientId: opts.clientId ?? process.env.MQTT_CLIENT_ID ?? `gridwatch-${opts.name}-${hostname()}`,
     protocolVersion: embeddedBroker ? 4 : 5,
     log,
   });

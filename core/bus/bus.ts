@@ -62,7 +62,9 @@ export class Bus {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       resubscribe: true,
-      ...(opts.protocolVersion === 4 ? {} : { properties: { sessionExpiryInterval: 86_400, receiveMaximum: 65_535 } }),
+      // A clean session must not outlive the connection: a leftover session in a shared-subscription group
+      // would keep taking its turn at the group's messages.
+      ...(opts.protocolVersion === 4 ? {} : { properties: { sessionExpiryInterval: opts.clean ? 0 : 86_400, receiveMaximum: 65_535 } }),
     };
     const client = await mqtt.connectAsync(opts.url, options);
     return new Bus(client, opts);
