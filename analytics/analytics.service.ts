@@ -2,6 +2,7 @@
 // (workers split the load), keeps camera state, tickets, escalation, coverage and door–camera alerts.
 import type { Service, ServiceContext } from '../core/service.ts';
 import { BatchWriter } from '../core/db/batch-writer.ts';
+import { filterFor, type TopicName } from '../core/bus/topics.ts';
 import { AlertsService } from './alerts/alerts.service.ts';
 import { GridPlaces } from './alerts/grid-places.ts';
 import { RepairsService } from './repairs/repairs.service.ts';
@@ -106,6 +107,12 @@ export class AnalyticsService implements Service {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    // Leave the shared group first: Mosquitto keeps handing a share of the group's messages to a persistent session
+    // that is still subscribed while its client is away, and this worker may never come back under the same id.
+    if (this.ctx.bus.shared && this.ctx.bus.connected) {
+      const filters = (['healthSample', 'cameraEvent', 'doorEvent'] as TopicName[]).map((n) => `$share/${this.group}/${filterFor(n)}`);
+      await this.ctx.bus.client.unsubscribeAsync(filters).catch((err) => this.ctx.log.warn({ err: String(err) }, 'unsubscribe failed'));
+    }
     await this.ticking;
     await this.writer.close();
   }

@@ -110,7 +110,10 @@ export class StatusProcessor {
     const missing = [...byCamera.keys()].filter((id) => !this.cache.has(id) && !((this.unknown.get(id) ?? 0) > now));
     if (missing.length > 0) {
       const known = new Set(await this.repo.ensureStates(missing));
-      for (const id of missing) if (!known.has(id)) this.unknown.set(id, now + UNKNOWN_RETRY_MS);
+      for (const id of missing) {
+        if (known.has(id)) this.unknown.delete(id);
+        else this.unknown.set(id, now + UNKNOWN_RETRY_MS);
+      }
       if (known.size > 0) for (const row of await this.repo.loadStates([...known])) this.cache.set(row.cameraId, row);
     }
     // Most samples change nothing (an online camera answering): those cost no database work at all.
@@ -120,7 +123,8 @@ export class StatusProcessor {
     });
     const locked = touched.length > 0 ? await this.saveSimple(touched, byCamera) : [];
     if (locked.length > 0) await this.commit(locked, byCamera, opts.skipLocked ?? false);
-    this.processed += items.length;
+    // Samples of cameras this database does not know (another deployment's on a shared broker) do not count.
+    for (const it of items) if (!this.unknown.has(it.cameraId)) this.processed++;
   }
 
   /**
