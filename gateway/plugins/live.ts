@@ -2,11 +2,13 @@
 // topics alert, alertUpdated, cameraStatus, doorEvent and repairUpdated forwarded to the rooms allowed to see them.
 // With REDIS_URL the redis adapter fans out across gateways, and the gateways share the bus subscription (one
 // forwards each message); alone, a gateway subscribes plainly and needs no Redis.
+import { randomBytes } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
+import { Bus } from '../../core/bus/bus.ts';
 import { roomsFor, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../../core/socket/events.ts';
 import { alertRooms, cameraRooms, doorEventRooms, repairRooms } from '../live/routing.ts';
 import { PlaceCache } from '../live/place-cache.ts';
@@ -27,7 +29,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app: FastifyInstance) => {
-    const { config, bus, db, log } = app.ctx;
+    const { config, db, log, broker } = app.ctx;
     const io: LiveServer = new Server(app.server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
     app.decorate('io', io);
     app.liveStats.clients = () => io.engine.clientsCount;
@@ -53,8 +55,6 @@ export default fp(
       io.adapter(createAdapter(pub, sub, { key: config.liveChannel }));
       redis = [pub, sub];
     }
-    // Shown by /api/v1/health: a gateway cut off from the Redis fan-out is degraded (its clients miss other gateways' pushes).
-    app.ctx.health.register('live', () => ({ clients: io.engine.clientsCount, redis: redis.length > 0, degraded: redis.some((c) => !c.isReady) }));
 
     io.use((socket, next) => {
       const token = tokenOf(socket.handshake);
@@ -78,6 +78,18 @@ export default fp(
       socket.emit('ready', { user: socket.data.user.username, role: socket.data.user.role, rooms });
     });
 
+    // The live push has its own broker connection, with a clean session: after a restart it starts from now rather
+    // than replaying what it missed to screens, and its plain subscriptions never share a connection with a
+    // service's shared ones (a broker delivers a message once per matching subscription of a connection).
+    const bus = await Bus.connect({
+      url: broker.url,
+      clientId: `gridwatch-live-${randomBytes(4).toString('hex')}`,
+      clean: true,
+      protocolVersion: broker.kind === 'embedded' ? 4 : 5,
+      log,
+    });
+    // Shown by /api/v1/health: cut off from the broker or the Redis fan-out, this gateway's screens miss pushes.
+    app.ctx.health.register('live', () => ({ clients: io.engine.clientsCount, broker: bus.connected, redis: redis.length > 0, degraded: !bus.connected || redis.some((c) => !c.isReady) }));
     const places = new PlaceCache(db);
     const count = (topic: string) => app.liveStats.forwarded.set(topic, (app.liveStats.forwarded.get(topic) ?? 0) + 1);
     let closed = false;
@@ -117,6 +129,7 @@ export default fp(
       io.disconnectSockets(true);
       // Not io.close(): it would close the HTTP server that fastify closes itself.
       io.engine.close();
+      await bus.close().catch(() => {});
       for (const c of redis) await c.quit().catch(() => {});
     });
   },
