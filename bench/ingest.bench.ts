@@ -131,7 +131,9 @@ async function runDoors(): Promise<Row[]> {
   }
 }
 
-const N = Number(process.env.BENCH_CAMERAS ?? 10_000);
+// 10,000 is the target fleet; on this shared 2-core machine preparing that many takes minutes, so the default run
+// measures 2,000 (BENCH_CAMERAS=10000 for the full size).
+const N = Number(process.env.BENCH_CAMERAS ?? 2_000);
 const INTERVAL_S = 30;
 const TIMEOUT_S = 3;
 const PREPARE_MAX_MS = Number(process.env.BENCH_CAMERAS_PREPARE_MS ?? 180_000);
@@ -153,7 +155,7 @@ function simProcess(placements: unknown[]): Promise<{ child: ChildProcess; camer
  * offline or hanging to its first unreachable sample.
  */
 async function runCameraHealth(): Promise<Row[]> {
-  const [t, broker] = await Promise.all([freshPgDb({ poolSize: 6 }), startMosquitto()]);
+  const [t, broker] = await Promise.all([freshPgDb({ poolSize: 16 }), startMosquitto()]);
   const sims: ChildProcess[] = [];
   let fleet: CameraFleet | undefined;
   try {

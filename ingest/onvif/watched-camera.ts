@@ -3,7 +3,8 @@
 // `onvif` client's own loop stops silently after some errors.
 import { randomUUID } from 'node:crypto';
 import type { CameraEvent, CameraHealthSample } from '../../core/events/index.ts';
-import { cameraFor, classify, connect, heartbeat, readInventory, sibling, type Camera, type Inventory } from './onvif-client.ts';
+import { cameraFor, classify, connect, readInventory, sibling, type Camera, type Inventory } from './onvif-client.ts';
+import { pingCamera } from './heartbeat.ts';
 import { normaliseOnvifEvent } from './event-normaliser.ts';
 import type { CameraCredentials } from './credentials.ts';
 import { uuidFrom } from '../ids.ts';
@@ -63,7 +64,7 @@ export class WatchedCamera {
     const ts = this.hooks.now().toISOString();
     const base = { sampleId: randomUUID(), cameraId: this.id, ts, kind: 'heartbeat' as const };
     try {
-      const latencyMs = Math.round((await heartbeat(this.control, this.hooks.timeoutMs)) * 10) / 10;
+      const latencyMs = Math.round((await pingCamera(this.xaddr, this.hooks.timeoutMs)) * 10) / 10;
       if (this.state !== 'ok' || !this.eventsLive) void this.prepare();
       // GetSystemDateAndTime answers without credentials; a camera refusing ours is reachable but unusable.
       if (this.state === 'auth_failed') return { ...base, reachable: true, latencyMs, errorClass: 'auth', error: 'credentials refused' };
