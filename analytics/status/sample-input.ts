@@ -24,8 +24,13 @@ export function qualityIssue(s: CameraHealthSample): OutageCause | null {
   return null;
 }
 
+/**
+ * A stream check speaks about the picture (a stream with no frames is a quality issue of a camera that may well
+ * answer its heartbeats); a heartbeat about reachability, where refused credentials count as a failure (cause auth).
+ */
 export function inputOfSample(s: CameraHealthSample): DetectorInput {
-  if (s.kind === 'stream' && s.reachable) return { type: 'quality', issue: qualityIssue(s) };
+  if (s.kind === 'stream') return { type: 'quality', issue: qualityIssue(s) };
+  if (s.errorClass === 'auth') return { type: 'check', ok: false, cause: 'auth' };
   if (s.reachable) return { type: 'check', ok: true };
   return { type: 'check', ok: false, cause: FAILURE_CAUSE[s.errorClass ?? ''] ?? 'unreachable' };
 }
