@@ -31,4 +31,11 @@ describe('coverage geometry', () => {
     expect(sees(v, 118.9995, 25.4295)).toBe(false);
     expect(sees(viewShape({ id: 'o', lon: 119, lat: 25.43, heading: 0, fov: 360, rangeM: 100 }), 118.9995, 25.4295)).toBe(true);
   });
+
+  it('when a view lies wholly inside a rectangular cell, then it counts whole without clipping', () => {
+    const v = cam('in', 119.0005, 25.4305, 0, 90, 20);
+    const { pieces } = clipViews(cell, [v]);
+    expect(pieces.get('in')).toBe(v.shape);
+    expect(unionArea([...pieces.values()])).toBeCloseTo((Math.PI * 20 * 20) / 4, -1);
+  });
 });

@@ -25,6 +25,15 @@ export function viewShape(c: CameraView): Shape {
 
 type Box = [number, number, number, number];
 const MIN_PIECE_M2 = 0.01;
+const inside = (a: Box, b: Box) => a[0] >= b[0] && a[1] >= b[1] && a[2] <= b[2] && a[3] <= b[3];
+/** True when the polygon is an axis-aligned rectangle (one ring of four corners), so its bbox is the polygon. */
+function isBox(p: Polygon): boolean {
+  const ring = p.coordinates[0];
+  if (p.coordinates.length !== 1 || ring.length !== 5) return false;
+  const xs = new Set(ring.map((c) => c[0]));
+  const ys = new Set(ring.map((c) => c[1]));
+  return xs.size === 2 && ys.size === 2;
+}
 const overlaps = (a: Box, b: Box) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 
 /** For one cell: its area and each camera's view clipped to it (cameras that see none of it are left out). */
@@ -32,8 +41,14 @@ export function clipViews(cell: Polygon, views: readonly { id: string; shape: Sh
   const cellF = polygon(cell.coordinates);
   const cellBox = bbox(cellF) as Box;
   const pieces = new Map<string, Shape>();
+  const rectangular = isBox(cell);
   for (const v of views) {
     if (!overlaps(cellBox, v.box)) continue;
+    // A view wholly inside a rectangular cell is its own piece: no clipping needed (the common case, and the costly one).
+    if (rectangular && inside(v.box, cellBox)) {
+      pieces.set(v.id, v.shape);
+      continue;
+    }
     const piece = intersect(featureCollection([cellF, v.shape]));
     // Slivers along a shared edge carry no coverage and only upset the later union.
     if (piece && area(piece) >= MIN_PIECE_M2) pieces.set(v.id, truncate(piece, { precision: 7 }) as Shape);
