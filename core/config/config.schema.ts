@@ -9,6 +9,8 @@ export interface Setting {
   default?: string;
   description: string;
   values?: readonly string[];
+  /** Default while SIMULATE is on, so the demo shows deadlines passing within minutes. */
+  simDefault?: string;
   min?: number;
   max?: number;
 }
@@ -62,10 +64,10 @@ export const settings = {
   offlineAfterFailuresRemote: { env: 'OFFLINE_AFTER_FAILURES_REMOTE', kind: 'int', min: 1, description: 'Override for remote cameras.' },
   flapThreshold: { env: 'FLAP_THRESHOLD', kind: 'int', default: '4', min: 2, description: 'Status toggles within FLAP_WINDOW that make a camera flapping.' },
   flapWindow: { env: 'FLAP_WINDOW', kind: 'duration', default: '15m', description: 'Window for flapping detection.' },
-  repairSlaKey: { env: 'REPAIR_SLA_KEY', kind: 'duration', default: '4h', description: 'Repair deadline for key cameras.' },
-  repairSlaNormal: { env: 'REPAIR_SLA_NORMAL', kind: 'duration', default: '24h', description: 'Repair deadline for normal cameras.' },
-  repairSlaRemote: { env: 'REPAIR_SLA_REMOTE', kind: 'duration', default: '72h', description: 'Repair deadline for remote cameras.' },
-  repairStableFor: { env: 'REPAIR_STABLE_FOR', kind: 'duration', default: '5m', description: 'Time back online before a ticket resolves itself.' },
+  repairSlaKey: { env: 'REPAIR_SLA_KEY', kind: 'duration', default: '4h', simDefault: '4m', description: 'Repair deadline for key cameras (simulation: 4m).' },
+  repairSlaNormal: { env: 'REPAIR_SLA_NORMAL', kind: 'duration', default: '24h', simDefault: '8m', description: 'Repair deadline for normal cameras (simulation: 8m).' },
+  repairSlaRemote: { env: 'REPAIR_SLA_REMOTE', kind: 'duration', default: '72h', simDefault: '12m', description: 'Repair deadline for remote cameras (simulation: 12m).' },
+  repairStableFor: { env: 'REPAIR_STABLE_FOR', kind: 'duration', default: '5m', simDefault: '1m', description: 'Time back online before a ticket resolves itself (simulation: 1m).' },
   escalationLevel2Factor: { env: 'ESCALATION_LEVEL2_FACTOR', kind: 'int', default: '2', min: 1, description: 'Level 2 escalation at this multiple of the SLA.' },
   analyticsTick: { env: 'ANALYTICS_TICK', kind: 'duration', default: '5s', description: 'How often analytics checks deadlines (escalation) and cameras back up (stable for REPAIR_STABLE_FOR).' },
   coverageInterval: { env: 'COVERAGE_INTERVAL', kind: 'duration', default: '1m', description: 'Longest time between coverage recomputations (also recomputed soon after cameras go down or up).' },

@@ -66,6 +66,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     out[key] = text === undefined ? undefined : parseValue(setting, text);
   }
   if (out.simulate === undefined) out.simulate = !out.databaseUrl && !out.mqttUrl;
+  if (out.simulate) {
+    // Simulation shortens the deadlines that were not set, so a demo sees tickets go overdue and escalate.
+    for (const [key, setting] of Object.entries(settings) as [SettingKey, Setting][]) {
+      const raw = env[setting.env];
+      if (setting.simDefault !== undefined && (raw === undefined || raw === '')) out[key] = parseValue(setting, setting.simDefault);
+    }
+  }
   return Object.freeze(out) as Config;
 }
 
