@@ -22,8 +22,14 @@ export interface ServerToClientEvents {
 export type LiveEvent = Exclude<keyof ServerToClientEvents, 'ready'>;
 export const LIVE_EVENTS: readonly LiveEvent[] = ['alert', 'alert.updated', 'camera.status', 'door.event', 'repair.updated'];
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+/** Events a client receives only while it asks for them (a page showing them); the rest arrive always. */
+export type FollowedEvent = 'door.event';
+
+export interface ClientToServerEvents {
+  /** Start receiving door events in one's scope (the Doors page); they are many, so nobody gets them unasked. */
+  follow: (events: FollowedEvent[], done?: () => void) => void;
+  unfollow: (events: FollowedEvent[]) => void;
+}
 
 export interface SocketData {
   user: AuthUser;
@@ -35,7 +41,14 @@ export const room = {
   district: (id: string) => `district:${id}`,
   property: (id: string) => `property:${id}`,
   role: (r: AuthUser['role']) => `role:${r}`,
+  /** The followers of an event within a scope room, e.g. `door.event|district:d1`. */
+  following: (event: FollowedEvent, scopeRoom: string) => `${event}|${scopeRoom}`,
 };
+
+/** The scope rooms of a user (without the role room). */
+export function scopeRoomsFor(user: AuthUser): string[] {
+  return roomsFor(user).filter((r) => !r.startsWith('role:'));
+}
 
 /** The rooms a user listens to: their districts or properties, or the whole city. */
 export function roomsFor(user: AuthUser): string[] {

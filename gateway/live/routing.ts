@@ -10,11 +10,14 @@ export function alertRooms(a: Pick<Alert, 'place' | 'propertyId'>): string[] {
   return r;
 }
 
-/** Door events: city, the compound's district and the compound; never supervisors (they have no door access). */
+/**
+ * Door events: the followers (see `follow`) in the city, the compound's district and the compound; never supervisors
+ * (they have no door access).
+ */
 export function doorEventRooms(propertyId: string, districtId: string | null | undefined): { rooms: string[]; except: string[] } {
   const r = [room.city, room.property(propertyId)];
   if (districtId) r.push(room.district(districtId));
-  return { rooms: r, except: [room.role('supervisor')] };
+  return { rooms: r.map((x) => room.following('door.event', x)), except: [room.role('supervisor')] };
 }
 
 /** Camera states: city and the camera's district (monitors, supervisors); compounds' managers do not follow cameras live. */

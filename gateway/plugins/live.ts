@@ -9,7 +9,7 @@ import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { Bus } from '../../core/bus/bus.ts';
-import { roomsFor, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../../core/socket/events.ts';
+import { room, roomsFor, scopeRoomsFor, type ClientToServerEvents, type FollowedEvent, type ServerToClientEvents, type SocketData } from '../../core/socket/events.ts';
 import { alertRooms, cameraRooms, doorEventRooms, repairRooms } from '../live/routing.ts';
 import { PlaceCache } from '../live/place-cache.ts';
 
@@ -17,6 +17,8 @@ function tokenOf(handshake: { auth: unknown; query: Record<string, unknown> }): 
   const t = (handshake.auth as { token?: unknown } | undefined)?.token ?? handshake.query.token;
   return typeof t === 'string' ? t : '';
 }
+
+const FOLLOWABLE: readonly unknown[] = ['door.event'] satisfies FollowedEvent[];
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -75,6 +77,16 @@ export default fp(
         const timer = setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now()));
         socket.once('disconnect', () => clearTimeout(timer));
       }
+      // Followed events join the follower rooms of the user's own scope only: the scope is the server's, never the client's.
+      const followRooms = (events: unknown) =>
+        (Array.isArray(events) ? events : []).filter((e): e is FollowedEvent => FOLLOWABLE.includes(e)).flatMap((e) => scopeRoomsFor(socket.data.user).map((r) => room.following(e, r)));
+      socket.on('follow', async (events, done) => {
+        await socket.join(followRooms(events));
+        if (typeof done === 'function') done();
+      });
+      socket.on('unfollow', (events) => {
+        for (const r of followRooms(events)) void socket.leave(r);
+      });
       socket.emit('ready', { user: socket.data.user.username, role: socket.data.user.role, rooms });
     });
 

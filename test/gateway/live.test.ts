@@ -20,7 +20,7 @@ function urlOf(t: GatewayTest): string {
 }
 
 /** A connected client that records every live message (by event name and id). */
-async function client(t: GatewayTest, user: string): Promise<{ socket: Client; got: string[]; rooms: string[] }> {
+async function client(t: GatewayTest, user: string, follow = true): Promise<{ socket: Client; got: string[]; rooms: string[] }> {
   const socket: Client = connect(urlOf(t), { auth: { token: await t.login(user) }, transports: ['websocket'], forceNew: true });
   cleanup.push(() => void socket.close());
   const got: string[] = [];
@@ -33,6 +33,7 @@ async function client(t: GatewayTest, user: string): Promise<{ socket: Client; g
     socket.once('ready', resolve);
     socket.once('connect_error', reject);
   });
+  if (follow) await socket.timeout(5000).emitWithAck('follow', ['door.event']);
   return { socket, got, rooms: ready.rooms };
 }
 
@@ -54,6 +55,8 @@ describe('one gateway', () => {
     const t = await gatewayTest({ listen: true });
     cleanup.push(() => t.close());
     const [admin, monitor, manager, supervisor] = await Promise.all(['admin', 'monitor1', 'manager1', 'supervisor1'].map((u) => client(t, u)));
+    // A second admin screen that does not follow door events.
+    const quiet = await client(t, 'admin', false);
     expect(monitor.rooms).toEqual(['district:d1', 'role:monitor']);
     expect(manager.rooms).toEqual(['property:p1', 'role:property_manager']);
     expect(admin.rooms).toEqual(['city', 'role:admin']);
@@ -82,6 +85,7 @@ describe('one gateway', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(mine(monitor.got, ids)).toHaveLength(5);
     expect(mine(manager.got, ids)).toHaveLength(3);
+    expect(mine(quiet.got, ids)).toEqual(all.filter((g) => !g.startsWith('door.event')));
     const metrics = (await t.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/^gridwatch_live_clients [1-9]\d*$/m);
   });

@@ -2,7 +2,7 @@
 import { get, imageUrl, type Page } from '../api.ts';
 import type { DoorEvent } from '../../../core/events/index.ts';
 import { fmtTime, t, tv } from '../i18n.ts';
-import { onLive } from '../live.ts';
+import { liveSocket, onLive } from '../live.ts';
 import { badge, h, pagedTable, select } from '../ui.ts';
 
 interface Door { id: string; name: string; propertyId: string; propertyName: string; districtId: string | null; lastEventAt: string | null; lastEventType: string | null }
@@ -61,6 +61,11 @@ export function doorsPage(root: HTMLElement): () => void {
   );
   void doors.reload(1);
   void events.reload(1);
+  // Door events come only to screens that ask (there are many): ask now and after every reconnect.
+  const socket = liveSocket();
+  const follow = () => void socket.emit('follow', ['door.event']);
+  follow();
+  socket.on('connect', follow);
   let pending: ReturnType<typeof setTimeout> | undefined;
   const off = onLive('door.event', (e) => {
     if ((f.door && e.doorId !== f.door) || (f.type && e.type !== f.type)) return;
@@ -68,6 +73,8 @@ export function doorsPage(root: HTMLElement): () => void {
   });
   return () => {
     off();
+    socket.off('connect', follow);
+    socket.emit('unfollow', ['door.event']);
     clearTimeout(pending);
   };
 }
