@@ -1,9 +1,9 @@
 // Cameras: a searchable, filterable table; a camera's details and its health timeline (last 24 hours).
-import { get, type Page } from '../api.ts';
+import { get, imageUrl, type Page } from '../api.ts';
 import { chartIn } from '../charts.ts';
 import { fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
-import { badge, emptyView, h, load, pagedTable, select } from '../ui.ts';
+import { badge, emptyView, h, load, loadingView, pagedTable, select } from '../ui.ts';
 import { districtOptions, placeName, placesReady } from './districts.ts';
 
 interface Cam { id: string; name: string; status: string; statusSince: string | null; districtId: string | null; cellId: string | null; priority: string; model: string | null; manufacturer: string | null; firmware: string | null; xaddr: string | null; lastSeen: string | null }
@@ -45,6 +45,7 @@ export function camerasPage(root: HTMLElement): () => void {
   const showCamera = (c: Cam) => {
     disposeChart?.();
     const timeline = h('div', { class: 'timeline' });
+    const shot = h('div', { class: 'snapshot' });
     detail.replaceChildren(
       h('h3', {}, c.name),
       h('dl', {},
@@ -54,7 +55,18 @@ export function camerasPage(root: HTMLElement): () => void {
       ),
       h('h4', {}, t('healthTimeline')),
       timeline,
+      h('h4', {}, t('snapshot')),
+      shot,
     );
+    // The snapshot is fetched from the camera when asked: it costs the camera a JPEG encode.
+    shot.append(h('button', { onclick: async () => {
+      shot.replaceChildren(loadingView());
+      try {
+        shot.replaceChildren(h('img', { src: await imageUrl(`/api/v1/cameras/${encodeURIComponent(c.id)}/snapshot`), alt: c.name }));
+      } catch {
+        shot.replaceChildren(emptyView(t('noSnapshot')));
+      }
+    } }, t('show')));
     const from = new Date(Date.now() - 24 * 3600_000).toISOString();
     void load(timeline, () => get<{ items: HealthPoint[] }>(`/api/v1/cameras/${encodeURIComponent(c.id)}/health`, { from }), (r) => {
       if (r.items.length === 0) return emptyView(t('noHealth'));
