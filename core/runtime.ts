@@ -55,6 +55,7 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
         services.push(s);
         log.info({ service: s.name }, 'service started');
       }
+      for (const s of list) s.afterStart?.();
       // A terminal's Ctrl-C reaches every process of the group (npm, tsx and us), often twice: stop once.
       const onSignal = (sig: string) => {
         if (stopping) return;

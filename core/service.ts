@@ -39,5 +39,7 @@ export interface ServiceContext {
 export interface Service {
   readonly name: string;
   start(): Promise<void>;
+  /** Called once every service has started: background work that must not delay the start goes here. */
+  afterStart?(): void;
   stop(): Promise<void>;
 }

@@ -21,12 +21,15 @@ export interface BusOptions {
 interface Subscription {
   filter: string;
   handler: RawHandler;
+  /** MQTT 5 subscription identifier: the broker tags each message with the subscriptions it was sent for. */
+  id: number;
 }
 
 export class Bus {
   readonly client: MqttClient;
   readonly shared: boolean;
   private readonly subs: Subscription[] = [];
+  private readonly orphans: { topic: string; payload: Buffer; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Message ids whose PUBACK waits for the handler, per connection generation. */
   private readonly held = new Set<number>();
   private generation = 0;
@@ -48,8 +51,12 @@ export class Bus {
       // (`resubscribe: true` makes mqtt.js send a SUBSCRIBE it would otherwise skip as already done.)
       const shared = this.subs.filter((s) => s.filter.startsWith('$share/'));
       if (connack.sessionPresent && shared.length > 0) {
-        const request = { ...Object.fromEntries(shared.map((s) => [s.filter, { qos: 1 as const }])), resubscribe: true };
-        client.subscribeAsync(request as unknown as Record<string, { qos: 1 }>).catch((err) => opts.log?.warn({ err: String(err) }, 'resubscribe failed'));
+        for (const sub of new Map(shared.map((x) => [x.filter, x])).values()) {
+          const request = { [sub.filter]: { qos: 1 as const }, resubscribe: true };
+          client
+            .subscribeAsync(request as unknown as Record<string, { qos: 1 }>, { qos: 1, properties: { subscriptionIdentifier: sub.id } } as never)
+            .catch((err) => opts.log?.warn({ err: String(err) }, 'resubscribe failed'));
+        }
       }
     });
   }
@@ -66,8 +73,28 @@ export class Bus {
       // would keep taking its turn at the group's messages.
       ...(opts.protocolVersion === 4 ? {} : { properties: { sessionExpiryInterval: opts.clean ? 0 : 86_400, receiveMaximum: 65_535 } }),
     };
-    const client = await mqtt.connectAsync(opts.url, options);
-    return new Bus(client, opts);
+    // The acknowledgement hook must be in place before CONNACK: a resumed session delivers its unacknowledged
+    // messages at once, and mqtt.js's default handler would acknowledge them before anyone stored them.
+    const client = mqtt.connect(opts.url, { ...options, manualConnect: true });
+    const bus = new Bus(client, opts);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`MQTT connect to ${opts.url} timed out`)), options.connectTimeout);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        client.removeListener('connect', ok);
+        client.end(true);
+        reject(err);
+      };
+      const ok = () => {
+        clearTimeout(timer);
+        client.removeListener('error', fail);
+        resolve();
+      };
+      client.once('connect', ok);
+      client.once('error', fail);
+      client.connect();
+    });
+    return bus;
   }
 
   get connected(): boolean {
@@ -106,8 +133,16 @@ export class Bus {
    */
   async subscribeRaw(filter: string, handler: RawHandler, group?: string): Promise<void> {
     const full = group && this.shared ? `$share/${group}/${filter}` : filter;
-    this.subs.push({ filter: full, handler });
-    await this.client.subscribeAsync(full, { qos: 1 });
+    // The same filter twice on one connection is one subscription on the broker: share its identifier.
+    const existing = this.subs.find((x) => x.filter === full);
+    const id = existing?.id ?? this.subs.length + 1;
+    this.subs.push({ filter: full, handler, id });
+    for (const o of this.orphans.filter((x) => topicMatches(full, x.topic))) {
+      this.orphans.splice(this.orphans.indexOf(o), 1);
+      handler(o.topic, o.payload).then(o.resolve, o.reject);
+    }
+    if (existing) return;
+    await this.client.subscribeAsync(full, this.shared ? { qos: 1, properties: { subscriptionIdentifier: id } } : { qos: 1 });
   }
 
   async close(): Promise<void> {
@@ -151,7 +186,18 @@ export class Bus {
 
   private async dispatch(packet: IPublishPacket): Promise<void> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const matching = this.subs.filter((s) => topicMatches(s.filter, packet.topic));
+    // On MQTT 5 a message is routed by the subscription identifiers it carries: a connection holding a shared and a
+    // plain subscription that both match receives one copy per subscription, and each copy is for its own handlers.
+    const tagged = packet.properties?.subscriptionIdentifier;
+    const ids = tagged === undefined ? undefined : Array.isArray(tagged) ? tagged : [tagged];
+    let matching = ids ? this.subs.filter((s) => ids.includes(s.id)) : [];
+    if (matching.length === 0) matching = this.subs.filter((s) => topicMatches(s.filter, packet.topic));
+    if (matching.length === 0) {
+      // A persistent session hands over unacknowledged messages as soon as we connect, before the services have
+      // subscribed again: hold them (unacknowledged) for the first handler whose filter matches.
+      await new Promise<void>((resolve, reject) => this.orphans.push({ topic: packet.topic, payload, resolve, reject }));
+      return;
+    }
     await Promise.all(matching.map((s) => s.handler(packet.topic, payload)));
   }
 }

@@ -16,6 +16,8 @@ async function startOnce(dataDir: string, port: number) {
     PORT: String(port),
     MQTT_EMBEDDED_PORT: '0',
     SIM_CONTROL_PORT: '0',
+    SIM_CAMERA_BASE_PORT: '0',
+    SIM_RTSP_PORT: '0',
     DATABASE_URL: '',
     MQTT_URL: '',
     LOG_LEVEL: 'info',
@@ -29,7 +31,7 @@ async function startOnce(dataDir: string, port: number) {
 it('when started with no servers configured, then it serves health on embedded backends, keeps data and stops cleanly', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gw-start-'));
   dirs.push(dataDir);
-  const port = 18000 + Math.floor(Math.random() * 1000);
+  const port = 28000 + Math.floor(Math.random() * 1000);
   const first = await startOnce(dataDir, port);
   expect(first.res.status).toBe(200);
   expect(first.body.status).toBe('ok');
