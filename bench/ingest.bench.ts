@@ -31,9 +31,17 @@ function load(url: string, doors: { propertyId: string; id: string }[], perSecon
   const file = fileURLToPath(new URL('../test/ingest/helpers/door-load.ts', import.meta.url));
   const child = fork(file, [JSON.stringify({ url, doors, perSecond, seconds, clients: CLIENTS })], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { sent: number; acked: number }));
+    // A publisher that cannot get its acknowledgements (overloaded broker) must not hang the benchmark.
+    const guard = setTimeout(() => child.kill('SIGKILL'), (seconds * 3 + 30) * 1000);
+    child.once('message', (m) => {
+      clearTimeout(guard);
+      resolve(m as { sent: number; acked: number });
+    });
     child.once('error', reject);
-    child.once('exit', (code) => (code ? reject(new Error(`load generator exited ${code}`)) : undefined));
+    child.once('exit', (code, signal) => {
+      clearTimeout(guard);
+      reject(new Error(`load generator ended (${code ?? signal}) before reporting`));
+    });
   });
 }
 

@@ -32,6 +32,7 @@ async function publisher(index: number, rate: number): Promise<{ sent: number; a
     if (pending.length > 5000) await Promise.all(pending.splice(0, pending.length - 1000));
     await new Promise((r) => setTimeout(r, tick));
   }
+  process.stderr.write(`  publisher ${index}: ${sent} sent, waiting for ${sent - acked} acknowledgements\n`);
   await Promise.all(pending);
   await client.endAsync();
   return { sent, acked };
