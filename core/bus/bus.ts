@@ -177,7 +177,7 @@ export class Bus {
         .catch((err) => {
           // Not acknowledged: the broker delivers it again after the next reconnect.
           if (id !== undefined && gen === this.generation) this.held.delete(id);
-          this.opts.log?.error({ topic: packet.topic, err: String(err) }, 'handler failed; message left unacknowledged');
+          this.opts.log?.warn({ topic: packet.topic, err: String(err) }, 'handler failed; message left unacknowledged');
         })
         .finally(() => this.inFlight--);
       callback();

@@ -2,10 +2,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureDashboardBuilt } from '../../dashboard/build-if-missing.ts';
 import { groupGone, run } from '../helpers/run.ts';
 
 const dirs: string[] = [];
+// `npm start` builds the dashboard in its prestart step; this test starts main.ts directly.
+beforeAll(() => ensureDashboardBuilt(), 180_000);
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
@@ -22,7 +25,7 @@ async function startOnce(dataDir: string, port: number) {
     MQTT_URL: '',
     LOG_LEVEL: 'info',
   });
-  await p.waitFor(/Gridwatch is up/, 60_000);
+  await p.waitFor(/Gridwatch is up/, 120_000);
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
   const body = (await res.json()) as any;
   return { p, res, body };
@@ -38,12 +41,18 @@ it('when started with no servers configured, then it serves health on embedded b
   expect(first.body.db.backend).toBe('embedded');
   expect(first.body.db.version).toMatch(/^\d+/);
   expect(first.body.broker).toEqual({ kind: 'embedded', connected: true });
+  expect(first.body.components.simulator.cameras).toBe(200);
+  const page = await fetch(`http://127.0.0.1:${port}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toMatch(/<title>Gridwatch/);
   expect(await first.p.stop('SIGINT')).toBe(0);
   expect(first.p.output()).toMatch(/stopped/);
+  // Children (ffmpeg checks, the RTSP server) are gone with it: give the kernel a moment to reap them.
+  for (let i = 0; i < 50 && !groupGone(first.p.child.pid!); i++) await new Promise((r) => setTimeout(r, 100));
   expect(groupGone(first.p.child.pid!)).toBe(true);
 
   // A second start on the same DATA_DIR reopens the same database (migrations already applied).
   const second = await startOnce(dataDir, port);
   expect(second.body.db.backend).toBe('embedded');
   expect(await second.p.stop('SIGTERM')).toBe(0);
-}, 150_000);
+}, 300_000);
