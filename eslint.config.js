@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dashboard/dist/', 'data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dashboard/dist/', 'data/', 'coverage/', '**/.scratch*/', '**/*.tmp.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
