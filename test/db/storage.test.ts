@@ -79,3 +79,22 @@ for (const [name, open] of Object.entries(backends)) {
     });
   });
 }
+
+describe('partitions on postgres under concurrency', () => {
+  it('when several writers create the same days at once, then none fails and every row is stored', async () => {
+    const t = await backends.postgres();
+    try {
+      const repos = Array.from({ length: 6 }, () => new DoorEventsRepository(t.db));
+      const base = Date.now() + 20 * 86_400_000; // days nobody created yet
+      const batches = repos.map((repo, w) =>
+        repo.insertMany(Array.from({ length: 50 }, (_, i) => doorEvent(new Date(base + ((i * 7 + w) % 5) * 86_400_000)))),
+      );
+      const inserted = await Promise.all(batches);
+      expect(inserted.reduce((a, b) => a + b, 0)).toBe(300);
+      const inDefault = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM door_events_default');
+      expect(inDefault.rows[0].n).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
