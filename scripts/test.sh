@@ -41,4 +41,5 @@ if ! port_open 6379; then
 fi
 
 npm ci --no-audit --no-fund
+npm run check
 npm test

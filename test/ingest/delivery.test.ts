@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPgDb, type TestDb } from '../helpers/db.ts';
+import { freshPgDb } from '../helpers/db.ts';
 import { run, type Running } from '../helpers/run.ts';
 import { startMosquitto, type TestBroker } from './helpers/mosquitto.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
