@@ -5,7 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=optional --no-audit --no-fund
 COPY . .
-RUN npx vite build dashboard
+RUN npm run build:dashboard
 ENV NODE_ENV=production DATA_DIR=/data
 VOLUME /data
 CMD ["npm", "start"]
