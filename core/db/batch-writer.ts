@@ -83,7 +83,10 @@ export class BatchWriter<T> extends EventEmitter {
       this.running++;
       void this.writeWithRetry(batch).finally(() => {
         this.running--;
-        for (const wake of this.waitingForSpace.splice(0)) wake();
+        // Wake only as many adders as there is room for: waking all of them on every batch costs O(waiters) each
+        // time and, under sustained overload, drowns the writer in retries of the same check.
+        const room = Math.max(0, (this.opts.maxBuffer ?? 50_000) - this.queue.length);
+        for (const wake of this.waitingForSpace.splice(0, room)) wake();
         if (this.queue.length > 0) this.schedule();
       });
     }
