@@ -52,6 +52,7 @@ export const settings = {
   streamSample: { env: 'STREAM_SAMPLE', kind: 'duration', default: '4s', description: 'How long a stream check reads the stream (ffmpeg is killed hard at this plus HEALTH_TIMEOUT).' },
   streamCheckConcurrency: { env: 'STREAM_CHECK_CONCURRENCY', kind: 'int', default: '2', min: 1, description: 'ffmpeg stream checks running at once.' },
   discoveryTimeout: { env: 'DISCOVERY_TIMEOUT', kind: 'duration', default: '5s', description: 'How long a WS-Discovery probe collects replies.' },
+  streamMinRatio: { env: 'STREAM_MIN_RATIO', kind: 'string', default: '0.5', description: 'A stream whose frame rate or pixel count falls below this share of its profile is a quality issue (low_fps, low_resolution).' },
   ffmpegPath: { env: 'FFMPEG_PATH', kind: 'string', default: 'ffmpeg', description: 'ffmpeg binary.' },
   discoveryInterval: { env: 'DISCOVERY_INTERVAL', kind: 'duration', default: '5m', description: 'WS-Discovery probe period.' },
   discoveryInterface: { env: 'DISCOVERY_INTERFACE', kind: 'string', description: 'Network interface for WS-Discovery probes (e.g. lo, eth0); unset = default route.' },

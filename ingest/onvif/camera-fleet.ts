@@ -12,6 +12,7 @@ import { WatchedCamera } from './watched-camera.ts';
 import { CameraSinks } from './camera-sinks.ts';
 import { resolveUrn } from './camera-identity.ts';
 import { checkStream } from './stream-check.ts';
+import { judgeStream } from './stream-judge.ts';
 import { fetchSnapshot } from './snapshots.ts';
 import { CaptureStore } from '../captures/capture-store.ts';
 import { Limit } from '../limit.ts';
@@ -155,7 +156,7 @@ export class CameraFleet {
           if (this.stopped) return undefined;
           const ts = this.ctx.clock.now().toISOString();
           const r = await checkStream(w.streamUri!, { ffmpegPath: config.ffmpegPath, sampleMs: config.streamSample, graceMs: config.healthTimeout * 2 });
-          const errorClass = r.frames === 0 ? 'no_video' : r.black ? 'black' : r.frozen ? 'frozen' : undefined;
+          const errorClass = judgeStream(r, w.profile, Number(config.streamMinRatio));
           const s: CameraHealthSample = {
             sampleId: randomUUID(),
             cameraId: w.id,

@@ -25,6 +25,8 @@ export interface WatchHooks {
 export class WatchedCamera {
   state: WatchState = 'new';
   streamUri?: string;
+  /** The profile the stream URI belongs to: what a stream check is judged against. */
+  profile?: { encoding?: string; fps?: number; width?: number; height?: number };
   snapshotUri?: string;
   /** True while a PullPoint loop is believed to be running. */
   eventsLive = false;
@@ -89,6 +91,7 @@ export class WatchedCamera {
       await connect(this.control, this.hooks.timeoutMs);
       const inv = await readInventory(this.control, this.hooks.timeoutMs);
       this.streamUri = inv.streamUri;
+      this.profile = inv.profiles[0];
       this.snapshotUri = inv.snapshotUri;
       await this.hooks.onInventory(this, inv);
       this.state = 'ok';
