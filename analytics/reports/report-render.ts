@@ -1,7 +1,19 @@
 // Renders a report as CSV (one section per table) or as a PDF (pdfkit), from the same tables the JSON carries.
 import { stringify } from 'csv-stringify/sync';
+import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { Report } from './report-data.ts';
+
+// Chinese place names need a CJK font: Noto Sans CJK from Debian's fonts-noto-cjk when present, else Helvetica.
+const CJK_DIR = '/usr/share/fonts/opentype/noto';
+const CJK = existsSync(`${CJK_DIR}/NotoSansCJK-Regular.ttc`) && existsSync(`${CJK_DIR}/NotoSansCJK-Bold.ttc`);
+
+function useFonts(doc: PDFKit.PDFDocument): { regular: string; bold: string } {
+  if (!CJK) return { regular: 'Helvetica', bold: 'Helvetica-Bold' };
+  doc.registerFont('body', `${CJK_DIR}/NotoSansCJK-Regular.ttc`, 'NotoSansCJKsc-Regular');
+  doc.registerFont('body-bold', `${CJK_DIR}/NotoSansCJK-Bold.ttc`, 'NotoSansCJKsc-Bold');
+  return { regular: 'body', bold: 'body-bold' };
+}
 
 export function reportCsv(r: Report): string {
   const parts: string[] = [];
@@ -18,7 +30,8 @@ export async function reportPdf(r: Report): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.fontSize(16).text(r.title);
+  const fonts = useFonts(doc);
+  doc.font(fonts.regular).fontSize(16).text(r.title);
   doc.fontSize(9).fillColor('#555').text(`${r.from} – ${r.to}${r.district ? ` · district ${r.district}` : ''} · generated ${r.generatedAt}`);
   doc.fillColor('#000');
   const width = doc.page.width - 72;
@@ -28,7 +41,7 @@ export async function reportPdf(r: Report): Promise<Buffer> {
     const line = (cells: string[], bold = false) => {
       if (doc.y > doc.page.height - 60) doc.addPage();
       const y = doc.y;
-      doc.fontSize(8).font(bold ? 'Helvetica-Bold' : 'Helvetica');
+      doc.fontSize(8).font(bold ? fonts.bold : fonts.regular);
       cells.forEach((c, i) => doc.text(c, 36 + i * colW, y, { width: colW - 4, lineBreak: false, ellipsis: true }));
       doc.y = y + 12;
     };
