@@ -3,21 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Row } from './main.ts';
-import { run as runProcess } from '../test/helpers/run.ts';
+import { startAllInOne } from '../test/helpers/run.ts';
 
 async function once(dataDir: string, port: number): Promise<number> {
   const started = performance.now();
-  const p = runProcess(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    MQTT_EMBEDDED_PORT: '0',
-    SIM_CONTROL_PORT: '0',
-    SIM_CAMERA_BASE_PORT: '0',
-    SIM_RTSP_PORT: '0',
-    DATABASE_URL: '',
-    MQTT_URL: '',
-    LOG_LEVEL: 'warn',
-  });
+  const p = startAllInOne(dataDir, port, { LOG_LEVEL: 'warn' });
   try {
     for (;;) {
       const ok = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.status === 200, () => false);

@@ -53,3 +53,18 @@ export function groupGone(pid: number): boolean {
     return true;
   }
 }
+
+/** The all-in-one start (`main.ts`) on embedded backends with every port free to choose, as `npm start` runs it. */
+export function startAllInOne(dataDir: string, port: number, env: NodeJS.ProcessEnv = {}): Running {
+  return run(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    MQTT_EMBEDDED_PORT: '0',
+    SIM_CONTROL_PORT: '0',
+    SIM_CAMERA_BASE_PORT: '0',
+    SIM_RTSP_PORT: '0',
+    DATABASE_URL: '',
+    MQTT_URL: '',
+    ...env,
+  });
+}

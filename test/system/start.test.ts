@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDashboardBuilt } from '../../dashboard/build-if-missing.ts';
-import { groupGone, run } from '../helpers/run.ts';
+import { groupGone, startAllInOne } from '../helpers/run.ts';
 
 const dirs: string[] = [];
 // `npm start` builds the dashboard in its prestart step; this test starts main.ts directly.
@@ -14,17 +14,7 @@ afterAll(async () => {
 });
 
 async function startOnce(dataDir: string, port: number) {
-  const p = run(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    MQTT_EMBEDDED_PORT: '0',
-    SIM_CONTROL_PORT: '0',
-    SIM_CAMERA_BASE_PORT: '0',
-    SIM_RTSP_PORT: '0',
-    DATABASE_URL: '',
-    MQTT_URL: '',
-    LOG_LEVEL: 'info',
-  });
+  const p = startAllInOne(dataDir, port, { LOG_LEVEL: 'info' });
   await p.waitFor(/Gridwatch is up/, 120_000);
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
   const body = (await res.json()) as any;
