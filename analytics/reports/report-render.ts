@@ -8,11 +8,21 @@ import type { Report } from './report-data.ts';
 const CJK_DIR = '/usr/share/fonts/opentype/noto';
 const CJK = existsSync(`${CJK_DIR}/NotoSansCJK-Regular.ttc`) && existsSync(`${CJK_DIR}/NotoSansCJK-Bold.ttc`);
 
-function useFonts(doc: PDFKit.PDFDocument): { regular: string; bold: string } {
-  if (!CJK) return { regular: 'Helvetica', bold: 'Helvetica-Bold' };
-  doc.registerFont('body', `${CJK_DIR}/NotoSansCJK-Regular.ttc`, 'NotoSansCJKsc-Regular');
-  doc.registerFont('body-bold', `${CJK_DIR}/NotoSansCJK-Bold.ttc`, 'NotoSansCJKsc-Bold');
-  return { regular: 'body', bold: 'body-bold' };
+type Fonts = (text: string, bold?: boolean) => string;
+
+/**
+ * Latin text in the PDF's built-in Helvetica (not embedded, so the same report always has the same size); text with
+ * other scripts in the embedded CJK font.
+ */
+function useFonts(doc: PDFKit.PDFDocument): Fonts {
+  if (CJK) {
+    doc.registerFont('cjk', `${CJK_DIR}/NotoSansCJK-Regular.ttc`, 'NotoSansCJKsc-Regular');
+    doc.registerFont('cjk-bold', `${CJK_DIR}/NotoSansCJK-Bold.ttc`, 'NotoSansCJKsc-Bold');
+  }
+  return (text, bold = false) => {
+    if (CJK && /[^ -\u00ff–—·]/.test(text)) return bold ? 'cjk-bold' : 'cjk';
+    return bold ? 'Helvetica-Bold' : 'Helvetica';
+  };
 }
 
 export function reportCsv(r: Report): string {
@@ -30,19 +40,20 @@ export async function reportPdf(r: Report): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  const fonts = useFonts(doc);
-  doc.font(fonts.regular).fontSize(16).text(r.title);
-  doc.fontSize(9).fillColor('#555').text(`${r.from} – ${r.to}${r.district ? ` · district ${r.district}` : ''} · generated ${r.generatedAt}`);
+  const font = useFonts(doc);
+  doc.font(font(r.title)).fontSize(16).text(r.title);
+  const sub = `${r.from} – ${r.to}${r.district ? ` · district ${r.district}` : ''} · generated ${r.generatedAt}`;
+  doc.font(font(sub)).fontSize(9).fillColor('#555').text(sub);
   doc.fillColor('#000');
   const width = doc.page.width - 72;
   for (const t of r.tables) {
-    doc.moveDown(1).fontSize(12).text(t.title, 36);
+    doc.moveDown(1).font(font(t.title)).fontSize(12).text(t.title, 36);
     const colW = width / Math.max(1, t.columns.length);
     const line = (cells: string[], bold = false) => {
       if (doc.y > doc.page.height - 60) doc.addPage();
       const y = doc.y;
-      doc.fontSize(8).font(bold ? fonts.bold : fonts.regular);
-      cells.forEach((c, i) => doc.text(c, 36 + i * colW, y, { width: colW - 4, lineBreak: false, ellipsis: true }));
+      doc.fontSize(8);
+      cells.forEach((c, i) => doc.font(font(c, bold)).text(c, 36 + i * colW, y, { width: colW - 4, lineBreak: false, ellipsis: true }));
       doc.y = y + 12;
     };
     line(t.columns.map((c) => c.title), true);
