@@ -2,7 +2,7 @@
 // their compound's door events.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
+import { baseUrl, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
 import { alert, doorEvent } from '../gateway/seed.ts';
 import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
 import { AlertsRepository } from '../../core/db/repositories/alerts.repository.ts';
@@ -14,8 +14,7 @@ let base: string;
 beforeAll(async () => {
   await ensureDashboardBuilt();
   t = await gatewayTest({ listen: true });
-  const a = t.app.server.address();
-  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  base = baseUrl(t);
   browser = await launch();
 });
 afterAll(async () => {

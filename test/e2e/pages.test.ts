@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
+import { baseUrl, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
 import { seed } from '../gateway/seed.ts';
 import { ensureDashboardBuilt, launch, loggedIn } from './browser.ts';
 
@@ -14,8 +14,7 @@ beforeAll(async () => {
   await ensureDashboardBuilt();
   t = await gatewayTest({ listen: true });
   await seed(t.ctx.db);
-  const a = t.app.server.address();
-  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  base = baseUrl(t);
   browser = await launch();
 });
 afterAll(async () => {

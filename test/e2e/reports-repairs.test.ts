@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { AnalyticsService } from '../../analytics/analytics.service.ts';
 import type { TimedInput } from '../../analytics/status/status-processor.ts';
 import { ManualClock } from '../../core/clock.ts';
-import { bearer, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
+import { baseUrl, bearer, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
 import { ensureDashboardBuilt, launch, loggedIn } from './browser.ts';
 
 let t: GatewayTest;
@@ -31,8 +31,7 @@ beforeAll(async () => {
   await analytics.status.process([check('cam-002', T0 + 110_000, true)]);
   clock.set(new Date(now));
   await analytics.repairs.escalate(new Date(now));
-  const a = t.app.server.address();
-  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  base = baseUrl(t);
   browser = await launch();
 });
 afterAll(async () => {

@@ -27,6 +27,12 @@ export interface GatewayTest {
   close(): Promise<void>;
 }
 
+/** The address of a gateway started with `listen: true`. */
+export function baseUrl(t: GatewayTest): string {
+  const a = t.app.server.address();
+  return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+}
+
 export async function gatewayTest(opts: { env?: Record<string, string>; city?: boolean; camerasPerCell?: number; testDb?: TestDb; listen?: boolean } = {}): Promise<GatewayTest> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gw-gateway-'));
   const testDb = opts.testDb ?? (await freshPgDb());

@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../core/socket/events.ts';
-import { gatewayTest, REDIS_URL, type GatewayTest } from './gateway-context.ts';
+import { baseUrl, gatewayTest, REDIS_URL, type GatewayTest } from './gateway-context.ts';
 import { alert, doorEvent } from './seed.ts';
 import { freshPgDb } from '../helpers/db.ts';
 
@@ -14,14 +14,9 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-function urlOf(t: GatewayTest): string {
-  const a = t.app.server.address();
-  return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-}
-
 /** A connected client that records every live message (by event name and id). */
 async function client(t: GatewayTest, user: string, follow = true): Promise<{ socket: Client; got: string[]; rooms: string[] }> {
-  const socket: Client = connect(urlOf(t), { auth: { token: await t.login(user) }, transports: ['websocket'], forceNew: true });
+  const socket: Client = connect(baseUrl(t), { auth: { token: await t.login(user) }, transports: ['websocket'], forceNew: true });
   cleanup.push(() => void socket.close());
   const got: string[] = [];
   socket.on('alert', (a) => got.push(`alert:${a.alertId}`));
@@ -44,7 +39,7 @@ describe('one gateway', () => {
     const t = await gatewayTest({ listen: true });
     cleanup.push(() => t.close());
     for (const auth of [{}, { token: 'forged.token.here' }]) {
-      const s: Client = connect(urlOf(t), { auth, transports: ['websocket'], forceNew: true, reconnection: false });
+      const s: Client = connect(baseUrl(t), { auth, transports: ['websocket'], forceNew: true, reconnection: false });
       const err = await new Promise<Error>((resolve) => s.once('connect_error', resolve));
       expect(err.message).toBe('unauthorized');
       s.close();
