@@ -1,11 +1,12 @@
 // Issue 4's rows. Doors: door events from MQTT publishers (QoS 1, own Mosquitto with the repo config) to committed
 // PostgreSQL rows through the real door intake, sustained, next to the naive peer (one INSERT per message, ack after
 // it) under the same offered load in the same run; latency is publish → commit (the event's ts is its publish time).
-// Cameras: CPU of the camera fleet watching N simulated cameras, and the time to detect an unreachable one.
+// Camera health is bench/camera-health.bench.ts.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fork } from 'node:child_process';
 import mqtt, { type IPublishPacket } from 'mqtt';
 import type { Row } from './main.ts';
 import { freshPgDb } from '../test/helpers/db.ts';
@@ -14,13 +15,6 @@ import { importTestCity, testContext } from '../test/ingest/helpers/context.ts';
 import { DoorIntake } from '../ingest/doors/door-intake.ts';
 import { decodeDoorMessage } from '../ingest/doors/door-message.ts';
 import { DoorEventsRepository } from '../core/db/index.ts';
-import { fork, type ChildProcess } from 'node:child_process';
-import { generateCity } from '../fixtures/index.ts';
-import { CityRepository } from '../core/db/repositories/city.repository.ts';
-import { CamerasRepository } from '../core/db/repositories/cameras.repository.ts';
-import { CameraHealthRepository } from '../core/db/repositories/camera-health.repository.ts';
-import { CameraFleet } from '../ingest/onvif/camera-fleet.ts';
-import { Limit } from '../ingest/limit.ts';
 
 const RATE = Number(process.env.BENCH_INGEST_RATE ?? 20_000);
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 30);
@@ -68,9 +62,7 @@ const progress = (text: string) => process.stderr.write(`  ${text}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export async function run(): Promise<Row[]> {
-  const rows = process.env.BENCH_INGEST_PARTS?.includes('doors') === false ? [] : await runDoors();
-  if (process.env.BENCH_INGEST_PARTS?.includes('cameras') !== false) rows.push(...(await runCameraHealth()));
-  return rows;
+  return runDoors();
 }
 
 async function runDoors(): Promise<Row[]> {
@@ -134,108 +126,6 @@ async function runDoors(): Promise<Row[]> {
       },
     ];
   } finally {
-    await broker.close();
-    await t.close();
-  }
-}
-
-// 10,000 is the target fleet; on this shared 2-core machine preparing that many takes minutes, so the default run
-// measures 2,000 (BENCH_CAMERAS=10000 for the full size).
-const N = Number(process.env.BENCH_CAMERAS ?? 2_000);
-const INTERVAL_S = 30;
-const TIMEOUT_S = 3;
-const PREPARE_MAX_MS = Number(process.env.BENCH_CAMERAS_PREPARE_MS ?? 180_000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function simProcess(placements: unknown[]): Promise<{ child: ChildProcess; cameras: { id: string; urn: string; xaddr: string }[] }> {
-  const file = fileURLToPath(new URL('../test/ingest/helpers/camera-sim-process.ts', import.meta.url));
-  const child = fork(file, [], { execArgv: ['--import', 'tsx'] });
-  child.send({ placements, password: 'bench-pw' });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, cameras: (m as { cameras: { id: string; urn: string; xaddr: string }[] }).cameras }));
-    child.once('error', reject);
-  });
-}
-
-/**
- * Camera health: N simulated cameras (two child processes, each under the descriptor limit) watched by the camera
- * fleet with HEALTH_INTERVAL 30 s; CPU of this (ingest) process over one interval, and the time from a camera going
- * offline or hanging to its first unreachable sample.
- */
-async function runCameraHealth(): Promise<Row[]> {
-  const [t, broker] = await Promise.all([freshPgDb({ poolSize: 16 }), startMosquitto()]);
-  const sims: ChildProcess[] = [];
-  let fleet: CameraFleet | undefined;
-  try {
-    const city = generateCity({ seed: 3, cameras: N, doors: 0 });
-    await new CityRepository(t.db).importCity(city);
-    const half = Math.ceil(N / 2);
-    const started = await Promise.all([simProcess(city.cameras.slice(0, half)), simProcess(city.cameras.slice(half))]);
-    sims.push(...started.map((s) => s.child));
-    const cams = started.flatMap((s) => s.cameras);
-    const where = new Map(started.flatMap((s) => s.cameras.map((c) => [c.id, s.child] as const)));
-    progress(`cameras: ${cams.length} simulated`);
-    const repo = new CamerasRepository(t.db);
-    const limit = new Limit(8);
-    await Promise.all(cams.map((c) => limit.run(() => repo.recordSeen(c.urn, c.xaddr, c.id, new Date()))));
-
-    const ctx = await testContext(t.db, broker.url, {
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-cams-')),
-      CAMERA_PASSWORD: 'bench-pw',
-      HEALTH_INTERVAL: `${INTERVAL_S}s`,
-      HEALTH_TIMEOUT: `${TIMEOUT_S}s`,
-      STREAM_CHECK_INTERVAL: '1h',
-      DISCOVERY_INTERVAL: '1h',
-      DISCOVERY_INTERFACE: 'lo',
-    });
-    fleet = new CameraFleet(ctx, { discovery: false });
-    const prepStart = Date.now();
-    await fleet.start();
-    while (((fleet.stats().byState as Record<string, number>).ok ?? 0) < N && Date.now() - prepStart < PREPARE_MAX_MS) await sleep(500);
-    const prepared = (fleet.stats().byState as Record<string, number>).ok ?? 0;
-    const prepMs = Date.now() - prepStart;
-    progress(`cameras: ${prepared} connected, inventoried and subscribed in ${(prepMs / 1000).toFixed(0)} s`);
-
-    // One steady interval: heartbeats of every camera plus their event long-polls; 10 offline and 10 hung midway.
-    const samples0 = fleet.sinks.counts.samples;
-    const cpu0 = process.cpuUsage();
-    const t0 = Date.now();
-    await sleep(5_000);
-    const faulted = cams.filter((_, i) => i % Math.floor(N / 20) === 7).slice(0, 20);
-    const faultAt = new Date();
-    faulted.forEach((c, i) => where.get(c.id)!.send({ id: c.id, fault: i % 2 ? 'hang' : 'offline' }));
-    await sleep(t0 + INTERVAL_S * 1000 - Date.now());
-    const cpu = process.cpuUsage(cpu0);
-    const cores = (cpu.user + cpu.system) / 1e6 / ((Date.now() - t0) / 1000);
-    const samples = fleet.sinks.counts.samples - samples0;
-    // Detection: wait out one interval + timeout after the faults, then read the first failed sample of each.
-    await sleep(faultAt.getTime() + (INTERVAL_S + TIMEOUT_S + 2) * 1000 - Date.now());
-    const health = new CameraHealthRepository(t.db);
-    const detect: number[] = [];
-    for (const c of faulted) {
-      const l = await health.list({ camera: c.id, kind: 'heartbeat', failed: true, from: faultAt.toISOString(), limit: 1000 });
-      const first = l.items.at(-1);
-      // A sample's ts is when its check started; the failure is known timeout later at most.
-      if (first) detect.push(Date.parse(first.ts) - faultAt.getTime() + (first.errorClass === 'timeout' ? TIMEOUT_S * 1000 : first.latencyMs ?? 0));
-    }
-    detect.sort((a, b) => a - b);
-    return [
-      {
-        name: `camera health: ${N.toLocaleString('en-US')} simulated cameras, heartbeat every ${INTERVAL_S} s (+ PullPoint per camera) — ingest CPU`,
-        value: `${cores.toFixed(2)} cores`,
-        target: '< 0.5 core',
-        note: `${prepared.toLocaleString('en-US')} cameras ready after ${(prepMs / 1000).toFixed(0)} s; ${samples.toLocaleString('en-US')} samples stored+published in the measured ${INTERVAL_S} s`,
-      },
-      {
-        name: 'camera health: time to detect an unreachable camera (10 offline + 10 hung)',
-        value: detect.length ? `max ${(detect.at(-1)! / 1000).toFixed(1)} s, median ${(detect[Math.floor(detect.length / 2)] / 1000).toFixed(1)} s` : 'none detected',
-        target: `≤ interval + timeout = ${INTERVAL_S + TIMEOUT_S} s`,
-        note: `${detect.length} of ${faulted.length} detected`,
-      },
-    ];
-  } finally {
-    await fleet?.stop().catch(() => {});
-    for (const s of sims) s.disconnect();
     await broker.close();
     await t.close();
   }
