@@ -59,6 +59,7 @@ export const settings = {
   cameraAddresses: { env: 'CAMERA_ADDRESSES', kind: 'string', description: 'Extra cameras by address: comma-separated host:port or host:port-port ranges.' },
   cameraUsername: { env: 'CAMERA_USERNAME', kind: 'string', default: 'admin', description: 'Default ONVIF user for cameras without their own.' },
   cameraPassword: { env: 'CAMERA_PASSWORD', kind: 'string', default: '', description: 'Default ONVIF password for cameras without their own.' },
+  cameraCredentialsFile: { env: 'CAMERA_CREDENTIALS_FILE', kind: 'string', description: 'JSON file of camera credentials per site (address range, grid unit, property) and per camera (urn, id, address); camera beats site beats CAMERA_USERNAME/CAMERA_PASSWORD. Read at start (a bad file stops it) and on every discovery pass.' },
   credentialKey: { env: 'CREDENTIAL_KEY', kind: 'string', description: 'Key (any text, hashed to 256 bits) for encrypting camera credentials at rest; generated under DATA_DIR when unset.' },
   offlineAfterFailures: { env: 'OFFLINE_AFTER_FAILURES', kind: 'int', default: '2', min: 1, description: 'Consecutive failed checks before a camera is offline.' },
   offlineAfterFailuresKey: { env: 'OFFLINE_AFTER_FAILURES_KEY', kind: 'int', min: 1, description: 'Override for key cameras.' },
