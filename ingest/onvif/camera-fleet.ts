@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceContext } from '../../core/service.ts';
 import { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
 import type { CameraEvent, CameraHealthSample, FaceCapture } from '../../core/events/index.ts';
-import { CredentialCipher, type CameraCredentials } from './credentials.ts';
+import { CameraCredentialBook, CredentialCipher, type CameraCredentials } from './credentials.ts';
 import { parseCameraAddresses } from './camera-addresses.ts';
 import { directedProbe, normaliseXaddr, probe, type Discovered } from './discovery.ts';
 import { WatchedCamera } from './watched-camera.ts';
@@ -36,6 +36,7 @@ export class CameraFleet {
   private readonly repo: CamerasRepository;
   private readonly captures: CaptureStore;
   private cipher!: CredentialCipher;
+  private book!: CameraCredentialBook;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly misses = new Map<string, number>();
   private readonly heartbeats: Limit;
@@ -57,7 +58,10 @@ export class CameraFleet {
   async start(): Promise<void> {
     const { config } = this.ctx;
     this.cipher = await CredentialCipher.fromConfig(config);
-    for (const t of await this.repo.watchTargets()) this.watch(t.id, t.xaddr, this.open(t.credentialsEnc));
+    this.book = new CameraCredentialBook(this.cipher, this.repo, { file: config.cameraCredentialsFile, defaults: this.defaults(), log: this.ctx.log });
+    await this.book.load(true);
+    await this.book.refresh();
+    for (const t of await this.repo.watchTargets()) this.watch(t.id, t.xaddr, this.book.current(t.id));
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => void fn().catch((err) => this.ctx.log.warn({ err: String(err) }, 'camera task failed')), ms);
       this.timers.push(t);
@@ -108,11 +112,12 @@ export class CameraFleet {
     await Promise.all(
       addresses.map((xaddr) =>
         limit.run(async () => {
-          const urn = directed.get(normaliseXaddr(xaddr)) ?? (await resolveUrn(xaddr, this.defaults(), config.healthTimeout, this.repo).catch(() => undefined));
+          const urn = directed.get(normaliseXaddr(xaddr)) ?? (await resolveUrn(xaddr, this.book.forAddress(xaddr), config.healthTimeout, this.repo).catch(() => undefined));
           if (urn) found.push({ urn, xaddr });
         }),
       ),
     );
+    const fresh: { id: string; xaddr: string }[] = [];
     for (const d of found) {
       if (this.stopped) break;
       const seen = await this.repo.recordSeen(d.urn, d.xaddr, `cam-${d.urn.replace(/^urn:(uuid:)?/, '').replace(/[^A-Za-z0-9_.:-]/g, '-')}`, this.ctx.clock.now());
@@ -121,8 +126,11 @@ export class CameraFleet {
       if (seen.moved) log.info({ camera: seen.id, xaddr: d.xaddr }, 'camera moved');
       const w = this.cameras.get(seen.id);
       if (w) w.update(d.xaddr, w.creds);
-      else this.watch(seen.id, d.xaddr, this.open(null), true);
+      else if (!fresh.some((f) => f.id === seen.id)) fresh.push({ id: seen.id, xaddr: d.xaddr });
     }
+    // New cameras start with their credentials sealed; changed ones (file or API) are prepared again with them.
+    await this.refreshCredentials();
+    for (const f of fresh) if (!this.stopped && !this.cameras.has(f.id)) this.watch(f.id, f.xaddr, this.book.current(f.id));
     if (this.opts.discovery !== false) await this.recordMissing(new Set(found.map((d) => d.urn)));
     return found;
   }
@@ -188,7 +196,7 @@ export class CameraFleet {
     return c;
   }
 
-  private watch(id: string, xaddr: string, creds: CameraCredentials, seal = false): WatchedCamera {
+  private watch(id: string, xaddr: string, creds: CameraCredentials): WatchedCamera {
     const w = new WatchedCamera(id, xaddr, creds, {
       timeoutMs: this.ctx.config.healthTimeout,
       now: () => this.ctx.clock.now(),
@@ -205,7 +213,6 @@ export class CameraFleet {
       onEvent: (cam, e) => this.onEvent(cam, e),
     });
     this.cameras.set(id, w);
-    if (seal) void this.repo.setCredentials(id, this.cipher.encrypt(creds)).catch(() => {});
     void w.prepare();
     return w;
   }
@@ -222,14 +229,15 @@ export class CameraFleet {
     return { username: this.ctx.config.cameraUsername, password: this.ctx.config.cameraPassword };
   }
 
-  /** The camera's own sealed credentials, or the configured default. */
-  private open(sealed: string | null): CameraCredentials {
-    if (!sealed) return this.defaults();
-    try {
-      return this.cipher.decrypt(sealed);
-    } catch {
-      this.ctx.log.warn('camera credentials sealed with another CREDENTIAL_KEY; using the default');
-      return this.defaults();
+  /** Re-reads the credentials file and the sealed credentials (the API writes them); changed cameras are prepared again. */
+  async refreshCredentials(): Promise<void> {
+    await this.book.load(false);
+    for (const [id, creds] of await this.book.refresh()) {
+      const w = this.cameras.get(id);
+      if (!w) continue;
+      this.ctx.log.info({ camera: id }, 'camera credentials changed');
+      w.update(w.xaddr, creds);
+      void w.prepare();
     }
   }
 

@@ -1,12 +1,24 @@
 // Camera credentials at rest: AES-256-GCM with a key hashed from CREDENTIAL_KEY (or a random key kept under
-// DATA_DIR when unset), so the database never holds a camera password in plain text.
+// DATA_DIR when unset), so the database never holds a camera password in plain text; and the book that keeps each
+// camera's sealed credentials in step with CAMERA_CREDENTIALS_FILE and with those set through the API.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Logger } from '../../core/log.ts';
+import type { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
+import { NO_RULES, readCredentialRules, resolveCredentials, type CredentialRules } from './credential-rules.ts';
 
 export interface CameraCredentials {
   username: string;
   password: string;
+}
+
+/** What is sealed: the credentials, where they came from and (inside the ciphertext) which file result they answer. */
+export interface SealedCredentials extends CameraCredentials {
+  /** `api`, `default`, `site:<name>` or `camera:<…>`. */
+  source?: string;
+  /** Hash of the credentials the file gave when these were sealed: when the file's result differs, it wins again. */
+  basis?: string;
 }
 
 export class CredentialCipher {
@@ -29,7 +41,7 @@ export class CredentialCipher {
   }
 
   /** "v1.<iv>.<tag>.<ciphertext>" in base64url. */
-  encrypt(c: CameraCredentials): string {
+  encrypt(c: SealedCredentials): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(JSON.stringify(c), 'utf8'), cipher.final()]);
@@ -37,12 +49,99 @@ export class CredentialCipher {
   }
 
   /** Throws when the text was made with another key or altered. */
-  decrypt(text: string): CameraCredentials {
+  decrypt(text: string): SealedCredentials {
     const [v, iv, tag, data] = text.split('.');
     if (v !== 'v1' || !iv || !tag || data === undefined) throw new Error('unknown credential format');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-    return JSON.parse(plain) as CameraCredentials;
+    return JSON.parse(plain) as SealedCredentials;
+  }
+}
+
+const basisOf = (c: CameraCredentials) => createHash('sha256').update(`${c.username}\0${c.password}`, 'utf8').digest('base64url');
+const same = (a: CameraCredentials, b: CameraCredentials) => a.username === b.username && a.password === b.password;
+
+/**
+ * Each camera's credentials: the file's rule (camera > site > default) sealed into cameras.credentials_enc, unless
+ * an administrator set others through the API since the file last changed for that camera.
+ */
+export class CameraCredentialBook {
+  private rules: CredentialRules = NO_RULES;
+  /** Per camera: the sealed text last read or written, and what it holds. */
+  private readonly held = new Map<string, { sealed: string | null; open?: SealedCredentials }>();
+
+  constructor(
+    private readonly cipher: CredentialCipher,
+    private readonly repo: CamerasRepository,
+    private readonly o: { file?: string; defaults: CameraCredentials; env?: NodeJS.ProcessEnv; log: Pick<Logger, 'warn' | 'info' | 'error'> },
+  ) {}
+
+  /** Reads CAMERA_CREDENTIALS_FILE: at start a bad file throws; later the error is logged and the last good rules stay. */
+  async load(strict: boolean): Promise<void> {
+    if (!this.o.file) return;
+    try {
+      this.rules = await readCredentialRules(this.o.file, this.o.env ?? process.env);
+    } catch (err) {
+      if (strict) throw err;
+      this.o.log.error({ err: (err as Error).message }, 'camera credentials file not reloaded; keeping the last good one');
+    }
+  }
+
+  /** Credentials for a camera known only by its address (while its identity is asked). */
+  forAddress(xaddr: string): CameraCredentials {
+    return resolveCredentials(this.rules, { xaddr }, this.o.defaults).credentials;
+  }
+
+  /** The credentials the camera's watcher should use (as of the last refresh). */
+  current(id: string): CameraCredentials {
+    const open = this.held.get(id)?.open;
+    return open ? { username: open.username, password: open.password } : this.o.defaults;
+  }
+
+  /**
+   * Resolves every camera against the rules and seals what changed; returns the cameras (seen before) whose
+   * credentials differ from what they had, with the new ones.
+   */
+  async refresh(): Promise<Map<string, CameraCredentials>> {
+    const targets = await this.repo.credentialTargets();
+    const writes: { id: string; sealed: string; expected: string | null; open: SealedCredentials }[] = [];
+    const before = new Map(targets.map((t) => [t.id, this.held.has(t.id) ? this.current(t.id) : undefined]));
+    for (const t of targets) {
+      const r = resolveCredentials(this.rules, t, this.o.defaults);
+      const basis = basisOf(r.credentials);
+      const open = this.unseal(t.id, t.credentialsEnc);
+      let next: SealedCredentials | undefined;
+      if (!open) next = { ...r.credentials, source: r.rule, basis };
+      else if (open.basis === basis) continue;
+      else if (open.source === 'api' && open.basis === undefined) next = { ...open, basis }; // set through the API: adopted
+      else {
+        next = { ...r.credentials, source: r.rule, basis };
+        if (open.source === 'api') this.o.log.info({ camera: t.id, rule: r.rule }, 'credentials file changed for a camera set through the API; the file wins');
+      }
+      writes.push({ id: t.id, sealed: this.cipher.encrypt(next), expected: t.credentialsEnc, open: next });
+    }
+    const written = new Set(await this.repo.replaceCredentials(writes));
+    for (const w of writes) if (written.has(w.id)) this.held.set(w.id, { sealed: w.sealed, open: w.open });
+    const changed = new Map<string, CameraCredentials>();
+    for (const [id, was] of before) {
+      const now = this.current(id);
+      if (was && !same(was, now)) changed.set(id, now);
+    }
+    return changed;
+  }
+
+  /** The sealed text opened (cached while unchanged); undefined when empty or sealed with another key. */
+  private unseal(id: string, sealed: string | null): SealedCredentials | undefined {
+    const cached = this.held.get(id);
+    if (cached && cached.sealed === sealed) return cached.open;
+    let open: SealedCredentials | undefined;
+    try {
+      open = sealed ? this.cipher.decrypt(sealed) : undefined;
+    } catch {
+      this.o.log.warn({ camera: id }, 'camera credentials sealed with another CREDENTIAL_KEY; sealing the configured ones again');
+    }
+    this.held.set(id, { sealed, open });
+    return open;
   }
 }

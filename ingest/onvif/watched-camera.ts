@@ -36,6 +36,8 @@ export class WatchedCamera {
   private readonly eventState = new Map<string, boolean>();
   private chain: Promise<void> = Promise.resolve();
   private preparing?: Promise<void>;
+  /** Bumped by update(): a prepare begun with the old address or credentials is done again, its outcome ignored. */
+  private generation = 0;
   private closed = false;
 
   constructor(
@@ -57,6 +59,7 @@ export class WatchedCamera {
     this.xaddr = xaddr;
     this.creds = creds;
     this.control = this.client();
+    this.generation++;
     this.state = 'new';
     this.eventsLive = false;
   }
@@ -86,10 +89,20 @@ export class WatchedCamera {
   }
 
   private async doPrepare(): Promise<void> {
+    let gen: number;
+    do {
+      gen = this.generation;
+      await this.prepareOnce(gen);
+    } while (gen !== this.generation && !this.closed);
+  }
+
+  private async prepareOnce(gen: number): Promise<void> {
     if (this.closed) return;
+    const control = this.control;
     try {
-      await connect(this.control, this.hooks.timeoutMs);
-      const inv = await readInventory(this.control, this.hooks.timeoutMs);
+      await connect(control, this.hooks.timeoutMs);
+      const inv = await readInventory(control, this.hooks.timeoutMs);
+      if (gen !== this.generation) return;
       this.streamUri = inv.streamUri;
       this.profile = inv.profiles[0];
       this.snapshotUri = inv.snapshotUri;
@@ -97,6 +110,7 @@ export class WatchedCamera {
       this.state = 'ok';
       await this.openEvents();
     } catch (err) {
+      if (gen !== this.generation) return;
       const e = classify(err);
       if (e.errorClass === 'auth') {
         if (this.state !== 'auth_failed') await this.hooks.onAuthFailed(this);

@@ -203,9 +203,50 @@ export class CamerasRepository {
     return r.rowCount > 0;
   }
 
-  /** Stores credentials already encrypted by the caller (never plain text). */
-  async setCredentials(id: string, sealed: string): Promise<void> {
-    await this.db.query('UPDATE cameras SET credentials_enc = $2, updated_at = now() WHERE id = $1', [id, sealed]);
+  /** Stores credentials already encrypted by the caller (never plain text); false when the camera is unknown. */
+  async setCredentials(id: string, sealed: string): Promise<boolean> {
+    const r = await this.db.query('UPDATE cameras SET credentials_enc = $2, updated_at = now() WHERE id = $1', [id, sealed]);
+    return r.rowCount > 0;
+  }
+
+  /**
+   * Every watched camera with its sealed credentials and its place in the city (its cell with every ancestor grid
+   * unit, and the properties in that cell), which is what credential rules per site match on.
+   */
+  async credentialTargets(): Promise<CredentialTarget[]> {
+    const r = await this.db.query<Record<string, any>>(
+      `WITH RECURSIVE up(cell_id, unit_id) AS (
+         SELECT id, id FROM grid_units WHERE id IN (SELECT DISTINCT cell_id FROM cameras WHERE cell_id IS NOT NULL)
+         UNION SELECT up.cell_id, g.parent_id FROM up JOIN grid_units g ON g.id = up.unit_id WHERE g.parent_id IS NOT NULL),
+       units AS (SELECT cell_id, array_agg(unit_id) AS ids FROM up GROUP BY cell_id),
+       props AS (SELECT cell_id, array_agg(id) AS ids FROM properties WHERE cell_id IS NOT NULL GROUP BY cell_id)
+       SELECT c.id, c.urn, c.xaddr, c.credentials_enc, c.district_id, u.ids AS units, p.ids AS props
+         FROM cameras c LEFT JOIN units u ON u.cell_id = c.cell_id LEFT JOIN props p ON p.cell_id = c.cell_id
+        WHERE c.xaddr IS NOT NULL ORDER BY c.id`,
+    );
+    return r.rows.map((x) => ({
+      id: x.id,
+      urn: x.urn,
+      xaddr: x.xaddr,
+      credentialsEnc: x.credentials_enc,
+      gridUnits: [...new Set([...(x.units ?? []), ...(x.district_id ? [x.district_id] : [])])],
+      properties: x.props ?? [],
+    }));
+  }
+
+  /**
+   * Replaces sealed credentials where the row still holds `expected` (what the caller read), so credentials set
+   * meanwhile (through the API) are not overwritten; returns the ids written.
+   */
+  async replaceCredentials(rows: readonly { id: string; sealed: string; expected: string | null }[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const r = await this.db.query<{ id: string }>(
+      `UPDATE cameras c SET credentials_enc = n.sealed, updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS n(id, sealed, expected)
+        WHERE c.id = n.id AND c.credentials_enc IS NOT DISTINCT FROM n.expected RETURNING c.id`,
+      [rows.map((x) => x.id), rows.map((x) => x.sealed), rows.map((x) => x.expected)],
+    );
+    return r.rows.map((x) => x.id);
   }
 
   /** Marks cameras not seen since `before` as vanished (with history); returns their ids. */
@@ -237,6 +278,15 @@ export interface CameraTarget {
   xaddr: string;
   credentialsEnc: string | null;
   authState: string;
+}
+
+export interface CredentialTarget {
+  id: string;
+  urn: string | null;
+  xaddr: string;
+  credentialsEnc: string | null;
+  gridUnits: string[];
+  properties: string[];
 }
 
 export interface CameraInventory {
