@@ -10,6 +10,7 @@ import { Bearer, ErrorBody, PageQuery, Paged, pageOf, Wire } from '../../schemas
 import { Camera, HealthPoint } from '../../schemas/resources.ts';
 import { cameraVisible } from './camera-visible.ts';
 import { fetchSnapshot } from './snapshot.ts';
+import cameraCredentials from './credentials.ts';
 
 const CameraQuery = Wire(
   Type.Object(
@@ -111,5 +112,7 @@ const cameras: FastifyPluginAsyncTypebox = async (app) => {
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(shot.jpeg as never);
     },
   );
+
+  await app.register(cameraCredentials);
 };
 export default cameras;
