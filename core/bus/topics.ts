@@ -1,6 +1,7 @@
 // Every MQTT topic of Gridwatch, built in this one module, each tied to the schema of its payload.
 import { type Static, type TSchema } from '@sinclair/typebox';
 import { Alert, CameraEvent, CameraHealthSample, CameraStatusChange, DoorEvent, FaceCapture, FaceMatch, RepairTicket, WatchlistChanged } from '../events/index.ts';
+import { CameraCredentialsChanged } from '../credentials/credentials-changed.ts';
 
 /** Prefix of the product's internal topics; door controllers publish outside it (see docs/DOOR-EVENTS.md). */
 export const PREFIX = 'gridwatch';
@@ -23,6 +24,7 @@ export const topics = {
   alert: def('alerts/new/{kind}', Alert),
   alertUpdated: def('alerts/updated/{kind}', Alert),
   repairUpdated: def('repairs/{ticketId}', RepairTicket),
+  cameraCredentialsChanged: def('cameras/credentials/{cameraId}', CameraCredentialsChanged),
 } as const;
 
 export type TopicName = keyof typeof topics;

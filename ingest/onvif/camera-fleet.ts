@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceContext } from '../../core/service.ts';
 import { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
 import type { CameraEvent, CameraHealthSample, FaceCapture } from '../../core/events/index.ts';
-import { CameraCredentialBook, CredentialCipher, type CameraCredentials } from './credentials.ts';
+import { CredentialCipher, type CameraCredentials } from '../../core/credentials/credential-cipher.ts';
+import { CameraCredentialBook } from './credentials.ts';
 import { parseCameraAddresses } from './camera-addresses.ts';
 import { directedProbe, normaliseXaddr, probe, type Discovered } from './discovery.ts';
 import { WatchedCamera } from './watched-camera.ts';
@@ -62,6 +63,11 @@ export class CameraFleet {
     await this.book.load(true);
     await this.book.refresh();
     for (const t of await this.repo.watchTargets()) this.watch(t.id, t.xaddr, this.book.current(t.id));
+    // Credentials set through the API apply at once; the discovery pass still catches a notice this process missed.
+    // No group: every ingest process prepares its own watchers again.
+    await this.ctx.bus.subscribe('cameraCredentialsChanged', async ({ cameraId }) => {
+      if (!this.stopped) await this.refreshCredentials(cameraId);
+    });
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => void fn().catch((err) => this.ctx.log.warn({ err: String(err) }, 'camera task failed')), ms);
       this.timers.push(t);
@@ -229,10 +235,13 @@ export class CameraFleet {
     return { username: this.ctx.config.cameraUsername, password: this.ctx.config.cameraPassword };
   }
 
-  /** Re-reads the credentials file and the sealed credentials (the API writes them); changed cameras are prepared again. */
-  async refreshCredentials(): Promise<void> {
-    await this.book.load(false);
-    for (const [id, creds] of await this.book.refresh()) {
+  /**
+   * Re-reads the credentials file and the sealed credentials (the API writes them); changed cameras are prepared
+   * again. With `only` (a change notice), just that camera's sealed credentials, the file left for the discovery pass.
+   */
+  async refreshCredentials(only?: string): Promise<void> {
+    if (only === undefined) await this.book.load(false);
+    for (const [id, creds] of await this.book.refresh(only)) {
       const w = this.cameras.get(id);
       if (!w) continue;
       this.ctx.log.info({ camera: id }, 'camera credentials changed');

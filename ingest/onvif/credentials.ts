@@ -1,63 +1,13 @@
-// Camera credentials at rest: AES-256-GCM with a key hashed from CREDENTIAL_KEY (or a random key kept under
-// DATA_DIR when unset), so the database never holds a camera password in plain text; and the book that keeps each
-// camera's sealed credentials in step with CAMERA_CREDENTIALS_FILE and with those set through the API.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+// The book that keeps each camera's sealed credentials (core/credentials) in step with CAMERA_CREDENTIALS_FILE and
+// with those set through the API.
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/log.ts';
 import type { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
+import { CredentialCipher, type CameraCredentials, type SealedCredentials } from '../../core/credentials/credential-cipher.ts';
 import { NO_RULES, readCredentialRules, resolveCredentials, type CredentialRules } from './credential-rules.ts';
 
-export interface CameraCredentials {
-  username: string;
-  password: string;
-}
-
-/** What is sealed: the credentials, where they came from and (inside the ciphertext) which file result they answer. */
-export interface SealedCredentials extends CameraCredentials {
-  /** `api`, `default`, `site:<name>` or `camera:<…>`. */
-  source?: string;
-  /** Hash of the credentials the file gave when these were sealed: when the file's result differs, it wins again. */
-  basis?: string;
-}
-
-export class CredentialCipher {
-  private constructor(private readonly key: Buffer) {}
-
-  static fromSecret(secret: string): CredentialCipher {
-    return new CredentialCipher(createHash('sha256').update(secret, 'utf8').digest());
-  }
-
-  /** CREDENTIAL_KEY when set; otherwise a key generated once and kept in DATA_DIR/credential.key (mode 600). */
-  static async fromConfig(config: { credentialKey?: string; dataDir: string }): Promise<CredentialCipher> {
-    if (config.credentialKey) return CredentialCipher.fromSecret(config.credentialKey);
-    const file = path.resolve(config.dataDir, 'credential.key');
-    const existing = await readFile(file, 'utf8').catch(() => undefined);
-    if (existing?.trim()) return CredentialCipher.fromSecret(existing.trim());
-    const secret = randomBytes(32).toString('base64');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
-    return CredentialCipher.fromSecret((await readFile(file, 'utf8')).trim());
-  }
-
-  /** "v1.<iv>.<tag>.<ciphertext>" in base64url. */
-  encrypt(c: SealedCredentials): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(JSON.stringify(c), 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), data].map((x) => (typeof x === 'string' ? x : x.toString('base64url'))).join('.');
-  }
-
-  /** Throws when the text was made with another key or altered. */
-  decrypt(text: string): SealedCredentials {
-    const [v, iv, tag, data] = text.split('.');
-    if (v !== 'v1' || !iv || !tag || data === undefined) throw new Error('unknown credential format');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-    return JSON.parse(plain) as SealedCredentials;
-  }
-}
+// The cipher and the types live in core (the gateway seals too); re-exported for the ingest modules that import them here.
+export { CredentialCipher, type CameraCredentials, type SealedCredentials };
 
 const basisOf = (c: CameraCredentials) => createHash('sha256').update(`${c.username}\0${c.password}`, 'utf8').digest('base64url');
 const same = (a: CameraCredentials, b: CameraCredentials) => a.username === b.username && a.password === b.password;
@@ -70,6 +20,8 @@ export class CameraCredentialBook {
   private rules: CredentialRules = NO_RULES;
   /** Per camera: the sealed text last read or written, and what it holds. */
   private readonly held = new Map<string, { sealed: string | null; open?: SealedCredentials }>();
+  /** The refresh running now: the next one waits for it. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly cipher: CredentialCipher,
@@ -100,11 +52,18 @@ export class CameraCredentialBook {
   }
 
   /**
-   * Resolves every camera against the rules and seals what changed; returns the cameras (seen before) whose
-   * credentials differ from what they had, with the new ones.
+   * Resolves every camera (or only `only`, whose credentials were set through the API) against the rules and seals
+   * what changed; returns the cameras (seen before) whose credentials differ from what they had, with the new ones.
+   * One at a time, so a discovery pass and a change notice cannot both see a camera change and prepare it twice.
    */
-  async refresh(): Promise<Map<string, CameraCredentials>> {
-    const targets = await this.repo.credentialTargets();
+  refresh(only?: string): Promise<Map<string, CameraCredentials>> {
+    const run = this.turn.then(() => this.resolve(only));
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async resolve(only?: string): Promise<Map<string, CameraCredentials>> {
+    const targets = (await this.repo.credentialTargets()).filter((t) => only === undefined || t.id === only);
     const writes: { id: string; sealed: string; expected: string | null; open: SealedCredentials }[] = [];
     const before = new Map(targets.map((t) => [t.id, this.held.has(t.id) ? this.current(t.id) : undefined]));
     for (const t of targets) {

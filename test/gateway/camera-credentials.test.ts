@@ -1,8 +1,10 @@
 // PUT /api/v1/cameras/{id}/credentials: administrators only, validated naming the field, 404 for an unknown camera,
-// and what is stored is sealed with CREDENTIAL_KEY, never the password itself.
+// and what is stored is sealed with CREDENTIAL_KEY, never the password itself; ingest is told which camera changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gatewayTest, type GatewayTest } from './gateway-context.ts';
-import { CredentialCipher } from '../../ingest/onvif/credentials.ts';
+import { CredentialCipher } from '../../core/credentials/credential-cipher.ts';
+import { filterFor } from '../../core/bus/topics.ts';
+import { until } from '../ingest/helpers/wait.ts';
 
 const KEY = 'gateway-credential-key';
 let t: GatewayTest;
@@ -18,7 +20,10 @@ const put = (user: string, id: string, payload: unknown) => t.app.inject({ metho
 const sealed = async (id: string) => (await t.ctx.db.query<{ credentials_enc: string | null }>('SELECT credentials_enc FROM cameras WHERE id = $1', [id])).rows[0]?.credentials_enc;
 
 describe('camera credentials API', () => {
-  it('when an administrator sets credentials, then 204 and the column holds them sealed, not in plain text', async () => {
+  it('when an administrator sets credentials, then 204, the column holds them sealed and the notice names only the camera', async () => {
+    // The shared broker: other tests' notices may arrive too, so this one is picked by camera.
+    const notices: string[] = [];
+    await t.ctx.bus.subscribeRaw(filterFor('cameraCredentialsChanged'), async (_topic, payload) => void notices.push(payload.toString('utf8')));
     const r = await put('admin', 'cam-001', { username: 'operator', password: 's3cret-Pa55' });
     expect(r.statusCode).toBe(204);
     expect(r.body).toBe('');
@@ -26,6 +31,9 @@ describe('camera credentials API', () => {
     expect(stored).toMatch(/^v1\./);
     expect(stored).not.toContain('s3cret-Pa55');
     expect(CredentialCipher.fromSecret(KEY).decrypt(stored)).toMatchObject({ username: 'operator', password: 's3cret-Pa55', source: 'api' });
+    const mine = await until(() => notices.filter((n) => n.includes('"cam-001"')), (x) => x.length > 0, 5_000, 'change notice');
+    expect(Object.keys(JSON.parse(mine[0])).sort()).toEqual(['cameraId', 'ts']);
+    expect(mine[0]).not.toContain('s3cret-Pa55');
   });
 
   it('when the body is wrong, then 400 names the field; an unknown camera is 404; other roles are 403', async () => {

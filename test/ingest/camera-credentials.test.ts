@@ -1,24 +1,29 @@
 // Camera credentials per site and per camera (CAMERA_CREDENTIALS_FILE) against simulated cameras on two "sites"
-// (127.0.0.2 and 127.0.0.3), the real PostgreSQL and the gateway API: precedence camera > site > default, sealed at
-// rest, a wrong password is auth_failed and recovers once an administrator sets the right one, a bad file stops start.
+// (127.0.0.2 and 127.0.0.3), the real PostgreSQL, a private Mosquitto and the gateway API on it: precedence
+// camera > site > default, sealed at rest, a wrong password is auth_failed and recovers as soon as an administrator
+// sets the right one (the change notice, not the hour-long discovery pass), a bad file stops start.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { freePort, startMosquitto, type TestBroker } from './helpers/mosquitto.ts';
 import { importTestCity, testContext } from './helpers/context.ts';
 import { until } from './helpers/wait.ts';
-import { bearer, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
+import type { FastifyInstance } from 'fastify';
+import { bearer } from '../gateway/gateway-context.ts';
+import { buildApp } from '../../gateway/app.ts';
+import { filterFor } from '../../core/bus/topics.ts';
 import { startSimulatedCameras, type SimulatedCameras } from '../../fixtures/index.ts';
 import { DiscoveryResponder } from '../../fixtures/onvif/discovery-responder.ts';
 import { CameraFleet } from '../../ingest/onvif/camera-fleet.ts';
-import { CredentialCipher, type SealedCredentials } from '../../ingest/onvif/credentials.ts';
+import { CredentialCipher, type SealedCredentials } from '../../core/credentials/credential-cipher.ts';
 import { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import type { City } from '../../core/city/city.schema.ts';
 
 const KEY = 'test-credential-key-rules';
+const ADMIN_PW = 'test-admin-pw-1';
 const PASSWORDS = ['cam1-pw', 'compound-pw', 'compound-new', 'cam3-right', 'wrong-pw', 'default-pw', 'east-pw', 'cam6-pw'];
 
 describe('camera credentials per site and per camera', () => {
@@ -29,7 +34,8 @@ describe('camera credentials per site and per camera', () => {
   let responder: DiscoveryResponder;
   let ctx: ServiceContext;
   let fleet: CameraFleet;
-  let gw: GatewayTest;
+  let gwCtx: ServiceContext;
+  let gw: FastifyInstance;
   let city: City;
   let file: string;
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-creds-'));
@@ -83,13 +89,17 @@ describe('camera credentials per site and per camera', () => {
     await fleet.start();
     await fleet.firstDiscovery;
     await until(() => fleet.stats().byState as Record<string, number>, (s) => (s.ok ?? 0) === 7 && (s.auth_failed ?? 0) === 1, 20_000, 'cameras prepared');
-    gw = await gatewayTest({ testDb: t, city: false, env: { CREDENTIAL_KEY: KEY } });
+    // The gateway on the same private broker as ingest, so its change notices reach the fleet.
+    gwCtx = await testContext(t.db, broker.url, { DATA_DIR: dir, CREDENTIAL_KEY: KEY, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PW });
+    gw = await buildApp(gwCtx);
+    await gw.ready();
   });
 
   afterAll(async () => {
     delete process.env.GW_TEST_EAST_PW;
     await fleet?.stop();
     await gw?.close();
+    await gwCtx?.bus.close();
     await ctx?.bus.close();
     await responder?.stop();
     await west?.stop();
@@ -128,19 +138,31 @@ describe('camera credentials per site and per camera', () => {
     for (const x of r.rows) for (const pw of PASSWORDS) expect(x.credentials_enc, x.id).not.toContain(pw);
   });
 
-  it('when a camera refuses its password, then it is auth_failed; once an administrator sets the right one, it recovers', async () => {
+  it('when a camera refuses its password, then it is auth_failed; once an administrator sets the right one, it recovers at once', async () => {
     expect(await authState(id(2))).toBe('auth_failed');
     expect(fleet.cameras.get(id(2))!.state).toBe('auth_failed');
-    const admin = bearer(await gw.login('admin'));
-    const put = (cameraId: string, payload: unknown) => gw.app.inject({ method: 'PUT', url: `/api/v1/cameras/${cameraId}/credentials`, headers: admin, payload: payload as object });
+    const notices: string[] = [];
+    await gwCtx.bus.subscribeRaw(filterFor('cameraCredentialsChanged'), async (_topic, payload) => void notices.push(payload.toString('utf8')));
+    const login = await gw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PW } });
+    const admin = bearer(login.json().token as string);
+    const put = (cameraId: string, payload: unknown) => gw.inject({ method: 'PUT', url: `/api/v1/cameras/${cameraId}/credentials`, headers: admin, payload: payload as object });
+    const rounds = fleet.rounds;
+    const passes = vi.spyOn(fleet, 'discover');
     expect((await put(id(2), { username: 'admin', password: 'cam3-right' })).statusCode).toBe(204);
     const stored = await sealedOf(id(2));
     expect(stored.raw).not.toContain('cam3-right');
     expect(stored.open).toMatchObject({ username: 'admin', password: 'cam3-right', source: 'api' });
-    // Ingest reads sealed credentials on its discovery pass (DISCOVERY_INTERVAL); here the pass is run directly.
-    await fleet.discover();
-    await until(() => authState(id(2)), (s) => s === 'ok', 15_000, 'camera recovered');
-    expect(fleet.cameras.get(id(2))!.state).toBe('ok');
+    // DISCOVERY_INTERVAL and HEALTH_INTERVAL are an hour: only the change notice can explain the recovery.
+    await until(() => fleet.cameras.get(id(2))!.state, (s) => s === 'ok', 10_000, 'camera recovered through the change notice');
+    await until(() => authState(id(2)), (s) => s === 'ok', 5_000, 'auth state recorded');
+    expect(fleet.rounds).toBe(rounds);
+    expect(passes).not.toHaveBeenCalled();
+    passes.mockRestore();
+    // The notice names the camera, never its credentials.
+    await until(() => notices.length, (n) => n === 1, 5_000, 'notice seen');
+    expect(Object.keys(JSON.parse(notices[0])).sort()).toEqual(['cameraId', 'ts']);
+    expect(JSON.parse(notices[0]).cameraId).toBe(id(2));
+    expect(notices[0]).not.toContain('cam3-right');
     // Another pass with the file unchanged keeps what the administrator set.
     await fleet.discover();
     expect((await sealedOf(id(2))).open).toMatchObject({ password: 'cam3-right', source: 'api' });

@@ -1,9 +1,10 @@
 // PUT /api/v1/cameras/{id}/credentials — an administrator sets one camera's ONVIF credentials. They are sealed here
-// (CREDENTIAL_KEY, the same key as ingest) and ingest picks them up on its next credentials refresh (discovery pass).
+// (CREDENTIAL_KEY, the same key as ingest); the cameraCredentialsChanged notice makes ingest use them at once, and
+// its discovery pass picks them up anyway when a notice is lost.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CamerasRepository } from '../../../core/db/repositories/cameras.repository.ts';
-import { CredentialCipher } from '../../../ingest/onvif/credentials.ts';
+import { CredentialCipher } from '../../../core/credentials/credential-cipher.ts';
 import { Bearer, ErrorBody } from '../../schemas/common.ts';
 
 const Credentials = Type.Object(
@@ -24,7 +25,7 @@ const cameraCredentials: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['cameras'],
-        summary: "Set one camera's credentials (administrators); ingest uses them from its next discovery pass",
+        summary: "Set one camera's credentials (administrators); ingest prepares the camera again with them at once",
         security: Bearer,
         params: Type.Object({ id: Type.String({ maxLength: 128 }) }),
         body: Credentials,
@@ -37,6 +38,12 @@ const cameraCredentials: FastifyPluginAsyncTypebox = async (app) => {
         return reply.code(404).send({ error: 'Not Found', message: 'no such camera' });
       }
       request.log.info({ camera: request.params.id, by: request.user?.username }, 'camera credentials set');
+      // Stored already, so the answer does not wait for the broker: mqtt.js keeps the notice until it is delivered,
+      // and should it be lost, ingest's next discovery pass reads the new credentials all the same.
+      const cameraId = request.params.id;
+      app.ctx.bus
+        .publish('cameraCredentialsChanged', { cameraId }, { cameraId, ts: app.ctx.clock.now().toISOString() })
+        .catch((err) => request.log.warn({ camera: cameraId, err: String(err) }, 'credentials change notice not published; ingest applies it on its next discovery pass'));
       return reply.code(204).send(null);
     },
   );
