@@ -71,7 +71,9 @@ export class AnalyticsService implements Service {
       },
       this.group,
     );
-    await bus.subscribe('doorEvent', (e) => this.doors.handle(e), this.group);
+    await bus.subscribe('doorEvents', async ({ events }) => {
+      for (const e of events) await this.doors.handle(e);
+    }, this.group);
     this.timer = setInterval(() => void this.tick(), this.ctx.config.analyticsTick);
     this.timer.unref();
   }
@@ -110,7 +112,7 @@ export class AnalyticsService implements Service {
     // Leave the shared group first: Mosquitto keeps handing a share of the group's messages to a persistent session
     // that is still subscribed while its client is away, and this worker may never come back under the same id.
     if (this.ctx.bus.shared && this.ctx.bus.connected) {
-      const filters = (['healthSample', 'cameraEvent', 'doorEvent'] as TopicName[]).map((n) => `$share/${this.group}/${filterFor(n)}`);
+      const filters = (['healthSample', 'cameraEvent', 'doorEvents'] satisfies TopicName[]).map((n) => `$share/${this.group}/${filterFor(n)}`);
       await this.ctx.bus.client.unsubscribeAsync(filters).catch((err) => this.ctx.log.warn({ err: String(err) }, 'unsubscribe failed'));
     }
     await this.ticking;

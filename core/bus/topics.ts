@@ -1,6 +1,6 @@
 // Every MQTT topic of Gridwatch, built in this one module, each tied to the schema of its payload.
 import { type Static, type TSchema } from '@sinclair/typebox';
-import { Alert, CameraEvent, CameraHealthSample, CameraStatusChange, DoorEvent, FaceCapture, FaceMatch, RepairTicket, WatchlistChanged } from '../events/index.ts';
+import { Alert, CameraEvent, CameraHealthSample, CameraStatusChange, DoorEventBatch, FaceCapture, FaceMatch, RepairTicket, WatchlistChanged } from '../events/index.ts';
 import { CameraCredentialsChanged } from '../credentials/credentials-changed.ts';
 
 /** Prefix of the product's internal topics; door controllers publish outside it (see docs/DOOR-EVENTS.md). */
@@ -14,7 +14,8 @@ interface TopicDef<S extends TSchema, P extends string> {
 const def = <S extends TSchema, P extends string>(pattern: P, schema: S): TopicDef<S, P> => ({ pattern, schema });
 
 export const topics = {
-  doorEvent: def('events/door/{propertyId}/{doorId}', DoorEvent),
+  /** Committed door events, one message per written batch (consumers deduplicate by eventId). */
+  doorEvents: def('events/doors', DoorEventBatch),
   cameraEvent: def('events/camera/{cameraId}', CameraEvent),
   healthSample: def('health/{cameraId}', CameraHealthSample),
   cameraStatus: def('status/camera/{cameraId}', CameraStatusChange),

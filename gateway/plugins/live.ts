@@ -122,12 +122,14 @@ export default fp(
       io.to(cameraRooms(where.districtId)).emit('camera.status', { ...c, ...where });
       count('cameraStatus');
     }, group);
-    await bus.subscribe('doorEvent', async (e) => {
-      if (closed) return;
-      const districtId = await places.propertyDistrict(e.propertyId);
-      const { rooms, except } = doorEventRooms(e.propertyId, districtId);
-      io.to(rooms).except(except).emit('door.event', { ...e, districtId });
-      count('doorEvent');
+    await bus.subscribe('doorEvents', async ({ events }) => {
+      for (const e of events) {
+        if (closed) return;
+        const districtId = await places.propertyDistrict(e.propertyId);
+        const { rooms, except } = doorEventRooms(e.propertyId, districtId);
+        io.to(rooms).except(except).emit('door.event', { ...e, districtId });
+        count('doorEvent');
+      }
     }, group);
     await bus.subscribe('repairUpdated', async (t) => {
       if (closed) return;

@@ -14,6 +14,11 @@ export class DoorDirectory {
     return keys.length;
   }
 
+  /** Known without asking the database (the intake's fast path: no promise per message). */
+  knows(propertyId: string, doorId: string): boolean {
+    return this.known.has(`${propertyId}/${doorId}`);
+  }
+
   async has(propertyId: string, doorId: string, stopped: () => boolean = () => false): Promise<boolean> {
     const key = `${propertyId}/${doorId}`;
     if (this.known.has(key)) return true;

@@ -74,7 +74,7 @@ describe('coverage, quality and doors', () => {
 
   it('when a door is forced, then the alert carries the snapshot of the cameras that see it', async () => {
     const e = doorEvent('forced_open');
-    await ctx.bus.publish('doorEvent', { propertyId: 'P1', doorId: 'DOOR1' }, e);
+    await ctx.bus.publish('doorEvents', {}, { events: [e] });
     const [alert] = await eventually(async () => (await alertsOf('door_forced')).length === 1 && alertsOf('door_forced'));
     expect(alert.subjectId).toBe('DOOR1');
     expect(alert.propertyId).toBe('P1');
@@ -86,7 +86,7 @@ describe('coverage, quality and doors', () => {
     expect(await readFile(path.resolve(ctx.config.dataDir, a.path!))).toEqual(JPEG);
     expect(snaps.find((s) => s.cameraId === B)!.error).toBe('no snapshot URI');
     // The same event again (redelivery) raises nothing new.
-    await ctx.bus.publish('doorEvent', { propertyId: 'P1', doorId: 'DOOR1' }, e);
+    await ctx.bus.publish('doorEvents', {}, { events: [e] });
     await settle();
     expect(await alertsOf('door_forced')).toHaveLength(1);
   });
@@ -120,8 +120,8 @@ describe('coverage, quality and doors', () => {
   });
 
   it('when the door is used while every camera that sees it is down, then one door_unwatched alert', async () => {
-    await ctx.bus.publish('doorEvent', { propertyId: 'P1', doorId: 'DOOR1' }, doorEvent('granted'));
-    await ctx.bus.publish('doorEvent', { propertyId: 'P1', doorId: 'DOOR1' }, doorEvent('granted'));
+    await ctx.bus.publish('doorEvents', {}, { events: [doorEvent('granted')] });
+    await ctx.bus.publish('doorEvents', {}, { events: [doorEvent('granted')] });
     const [alert] = await eventually(async () => (await alertsOf('door_unwatched')).length > 0 && alertsOf('door_unwatched'));
     await settle();
     expect(await alertsOf('door_unwatched')).toHaveLength(1);

@@ -83,7 +83,7 @@ it('when a property manager opens Doors, then only their compound\'s door events
   const live = doorEvent('p1', 'p1-door3', 'held_open');
   const foreign = doorEvent('p3', 'p3-door1', 'held_open');
   await new DoorEventsRepository(t.ctx.db).insertMany([live, foreign]);
-  for (const e of [foreign, live]) await t.ctx.bus.publish('doorEvent', { propertyId: e.propertyId, doorId: e.doorId }, e);
+  await t.ctx.bus.publish('doorEvents', {}, { events: [foreign, live] });
   await expect.poll(async () => (await rows.allTextContents()).some((x) => x.includes('门未关')), { timeout: 5000 }).toBe(true);
   expect((await rows.allTextContents()).some((x) => x.includes('Hanjiang Estate'))).toBe(false);
   await page.context().close();

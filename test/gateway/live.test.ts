@@ -66,7 +66,7 @@ describe('one gateway', () => {
     const bus = t.ctx.bus;
     for (const a of [a1, a2, a3]) await bus.publish('alert', { kind: a.kind }, a);
     await bus.publish('alertUpdated', { kind: a2.kind }, { ...a2, state: 'acknowledged' });
-    for (const e of [e1, e3]) await bus.publish('doorEvent', { propertyId: e.propertyId, doorId: e.doorId }, e);
+    await bus.publish('doorEvents', {}, { events: [e1, e3] });
     await bus.publish('cameraStatus', { cameraId: 'cam-007' }, { cameraId: 'cam-007', ts: new Date().toISOString(), from: 'online', to: 'offline', reason: camReason });
     await bus.publish('repairUpdated', { ticketId: ticket.ticketId }, ticket);
 

@@ -36,8 +36,12 @@ describe('door intake', () => {
     intake = new DoorIntake(ctx);
     await intake.start();
     listener = await mqtt.connectAsync(broker.url);
-    await listener.subscribeAsync(['gridwatch/events/door/#', 'gridwatch/faces/capture/#'], { qos: 1 });
-    listener.on('message', (topic, buf) => onBus.push({ topic, payload: JSON.parse(buf.toString()) }));
+    await listener.subscribeAsync(['gridwatch/events/doors', 'gridwatch/faces/capture/#'], { qos: 1 });
+    // Door events travel in batches: one entry per event here.
+    listener.on('message', (topic, buf) => {
+      const payload = JSON.parse(buf.toString());
+      for (const p of topic === 'gridwatch/events/doors' ? payload.events : [payload]) onBus.push({ topic, payload: p });
+    });
     pub = await mqtt.connectAsync(broker.url);
   });
 
@@ -64,7 +68,7 @@ describe('door intake', () => {
     expect(e).toMatchObject({ eventId, propertyId: door.propertyId, doorId: door.id, type: 'granted', direction: 'in', credentialKind: 'card', credentialId: 'C-1', personId: 'P-9' });
     expect(e.ts).toBe(local.toISOString());
     const published = await until(() => onBus.filter((m) => m.payload.eventId === eventId), (l) => l.length > 0, 10_000, 'bus event');
-    expect(published[0].topic).toBe(`gridwatch/events/door/${door.propertyId}/${door.id}`);
+    expect(published[0].topic).toBe('gridwatch/events/doors');
     expect((published[0].payload as DoorEvent).ts).toBe(local.toISOString());
   });
 
