@@ -8,6 +8,9 @@ import { createLogger, type Logger } from './log.ts';
 import { systemClock } from './clock.ts';
 import { HealthRegistry, type ServiceContext, type Service } from './service.ts';
 
+/** Longest graceful stop after SIGINT/SIGTERM (services wait at most 10 s for work in flight). */
+const SHUTDOWN_LIMIT_MS = 20_000;
+
 export interface Runtime extends ServiceContext {
   embeddedBroker?: EmbeddedBroker;
   /** Starts services in order and stops them in reverse on SIGINT/SIGTERM or `shutdown()`. */
@@ -60,6 +63,11 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
       const onSignal = (sig: string) => {
         if (stopping) return;
         log.info({ sig }, 'stopping');
+        // A stop that cannot finish (a database that never answers) must not leave the process running.
+        setTimeout(() => {
+          log.error({ afterMs: SHUTDOWN_LIMIT_MS }, 'stop did not finish in time; exiting');
+          process.exit(1);
+        }, SHUTDOWN_LIMIT_MS).unref();
         void rt.shutdown().then(() => process.exit(0));
       };
       process.on('SIGINT', onSignal);

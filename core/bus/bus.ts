@@ -190,6 +190,17 @@ export class Bus {
     // plain subscription that both match receives one copy per subscription, and each copy is for its own handlers.
     const tagged = packet.properties?.subscriptionIdentifier;
     const ids = tagged === undefined ? undefined : Array.isArray(tagged) ? tagged : [tagged];
+    // The usual case, one identifier of one subscription, without allocating (this runs for every message).
+    if (ids?.length === 1) {
+      let only: Subscription | undefined;
+      let count = 0;
+      for (const s of this.subs) {
+        if (s.id !== ids[0]) continue;
+        only = s;
+        count++;
+      }
+      if (count === 1) return only!.handler(packet.topic, payload);
+    }
     let matching = ids ? this.subs.filter((s) => ids.includes(s.id)) : [];
     if (matching.length === 0) matching = this.subs.filter((s) => topicMatches(s.filter, packet.topic));
     if (matching.length === 0) {

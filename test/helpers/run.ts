@@ -29,7 +29,12 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cw
     },
     async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
       if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
+      // The whole group: `npx tsx x.ts` is three processes, and killing only the first leaves the service running.
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        child.kill(signal);
+      }
       const timer = setTimeout(() => {
         try {
           process.kill(-child.pid!, 'SIGKILL');

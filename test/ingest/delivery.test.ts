@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPgDb } from '../helpers/db.ts';
-import { run, type Running } from '../helpers/run.ts';
+import { groupGone, run, type Running } from '../helpers/run.ts';
 import { startMosquitto, type TestBroker } from './helpers/mosquitto.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { importTestCity, testContext } from './helpers/context.ts';
@@ -56,7 +56,9 @@ describe('delivery across restarts', () => {
       await ingest.waitFor(/ingest running/);
       const stream = await publishDoorEvents(broker.url, city.doors, { count: COUNT, perSecond: RATE });
       await until(() => stored(t.db, stream.ids), (s) => s.rows > 300, 20_000, 'first rows');
+      const killed = ingest.child.pid!;
       await ingest.stop('SIGKILL');
+      await until(async () => groupGone(killed), Boolean, 5000, 'killed ingest gone');
       const atKill = (await stored(t.db, stream.ids)).rows;
       await sleep(500);
       ingest = start();
