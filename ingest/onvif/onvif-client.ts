@@ -172,8 +172,9 @@ function rawCall(cam: CamInternals, body: string, action: string, replyMs: numbe
   const finish = (err: unknown, data?: unknown, xml?: string) => {
     if (done) return;
     done = true;
-    // The client's loop passes callbacks that expect `this` to be the camera, as its own methods call them.
-    cb.call(cam, err, data, xml);
+    // After the socket went back to the agent (a tick after 'end'), so the loop's next call reuses it; and with
+    // `this` the camera, as the client's own methods call the loop's callbacks.
+    setImmediate(() => cb.call(cam, err, data, xml));
   };
   const req = http.request(url.href, {
     method: 'POST',
@@ -250,13 +251,20 @@ function lightRenew(this: CamInternals, options: object | Callback, callback?: C
   rawCall(this, body, `${WSNT}/Renew`, this.timeout, quick, (r) => r.renewResponse, viaClient, cb);
 }
 
-/** Connects (time, services, profiles); throws a classified error, and `auth` when profiles came back refused. */
+/** Calls `connect` makes one after another: time, services, media2 profiles, then profiles and sources together. */
+const CONNECT_STEPS = 4;
+
+/**
+ * Connects (time, services, profiles); throws a classified error, and `auth` when profiles came back refused.
+ * `timeoutMs` bounds each call, so the whole connect gets one per step: a camera answering every call within
+ * the timeout is not failed because a busy moment made four calls take longer than one.
+ */
 export async function connect(cam: Camera, timeoutMs: number): Promise<void> {
   const warnings: string[] = [];
   const onWarning = (w: unknown) => warnings.push(String(w));
   cam.on('warning', onWarning);
   try {
-    await call<void>(timeoutMs, (cb) => cam.connect((err: unknown) => cb(err)));
+    await call<void>(timeoutMs * CONNECT_STEPS, (cb) => cam.connect((err: unknown) => cb(err)));
   } finally {
     cam.removeListener('warning', onWarning);
   }
@@ -308,6 +316,7 @@ export async function readInventory(cam: Camera, timeoutMs: number): Promise<Inv
     serial: str(info.serialNumber),
     hardware: str(info.hardwareId),
     profiles,
+    // One after the other: on one keep-alive connection (CPU, not round trips, bounds a prepare of thousands).
     streamUri: await uriOf('getStreamUri'),
     snapshotUri: await uriOf('getSnapshotUri'),
   };
