@@ -17,6 +17,7 @@ export type DecodeResult =
 
 const checkPayload = validator(DoorEventPayload);
 const ID = new RegExp(Id.pattern as string);
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** JPEG files start with FF D8 FF. */
 function isJpeg(buf: Buffer): boolean {
@@ -51,11 +52,12 @@ export function decodeDoorMessage(topic: string, raw: Buffer, limits: DecodeLimi
   }
   const event: DoorEvent = {
     eventId: p.eventId.toLowerCase(),
-    ts: new Date(ms).toISOString(),
+    // Already canonical (UTC with milliseconds, as most controllers send it): kept rather than rebuilt.
+    ts: CANONICAL_UTC.test(p.ts) ? p.ts : new Date(ms).toISOString(),
     propertyId: place.propertyId,
     doorId: place.doorId,
     type: p.type,
-    receivedAt: now.toISOString(),
+    receivedAt: isoOf(now),
   };
   if (p.direction) event.direction = p.direction;
   if (p.credential) {
@@ -64,6 +66,18 @@ export function decodeDoorMessage(topic: string, raw: Buffer, limits: DecodeLimi
   }
   if (p.personId) event.personId = p.personId;
   return { ok: true, event, image };
+}
+
+let lastMs = NaN;
+let lastIso = '';
+/** ISO text of a time, reused within the same millisecond (thousands of messages share one). */
+function isoOf(d: Date): string {
+  const ms = d.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = d.toISOString();
+  }
+  return lastIso;
 }
 
 /** The reason's class ("invalid_json", "schema", …), for counters. */
