@@ -32,6 +32,9 @@ export class Bus {
   private readonly orphans: { topic: string; payload: Buffer; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Message ids whose PUBACK waits for the handler, per connection generation. */
   private readonly held = new Set<number>();
+  /** PUBACKs due, written together once per turn of the event loop (a committed batch frees thousands at once). */
+  private acks: number[] = [];
+  private acksScheduled = false;
   private generation = 0;
   private inFlight = 0;
 
@@ -43,6 +46,7 @@ export class Bus {
       // Acks of the lost connection must not be sent on the next one: the broker redelivers those messages.
       this.generation++;
       this.held.clear();
+      this.acks = [];
     });
     client.on('error', (err) => opts.log?.warn({ err: err.message }, 'mqtt error'));
     client.on('connect', (connack) => {
@@ -171,7 +175,7 @@ export class Bus {
       this.dispatch(packet)
         .then(() => {
           if (packet.qos === 1 && id !== undefined && gen === this.generation && this.held.delete(id)) {
-            send({ cmd: 'puback', messageId: id });
+            this.ack(id);
           }
         })
         .catch((err) => {
@@ -182,6 +186,27 @@ export class Bus {
         .finally(() => this.inFlight--);
       callback();
     };
+  }
+
+  private ack(id: number): void {
+    this.acks.push(id);
+    if (this.acksScheduled) return;
+    this.acksScheduled = true;
+    setImmediate(() => {
+      this.acksScheduled = false;
+      const ids = this.acks;
+      this.acks = [];
+      if (ids.length === 0 || !this.client.connected) return;
+      // PUBACK with success is four bytes in MQTT 3.1.1 and 5 alike (5 may omit the reason code and properties);
+      // one socket write for all of them instead of one packet write each through mqtt.js.
+      const buf = Buffer.allocUnsafe(ids.length * 4);
+      for (let i = 0; i < ids.length; i++) {
+        buf[i * 4] = 0x40;
+        buf[i * 4 + 1] = 2;
+        buf.writeUInt16BE(ids[i], i * 4 + 2);
+      }
+      this.client.stream.write(buf);
+    });
   }
 
   private async dispatch(packet: IPublishPacket): Promise<void> {
