@@ -6,7 +6,8 @@ import { topicMatches } from './topic-match.ts';
 import { validator } from '../events/validate.ts';
 import type { Logger } from '../log.ts';
 
-export type RawHandler = (topic: string, payload: Buffer) => Promise<void>;
+/** `redelivered`: the broker's DUP flag, set when it sends a message again that it sent this session before. */
+export type RawHandler = (topic: string, payload: Buffer, redelivered: boolean) => Promise<void>;
 
 export interface BusOptions {
   url: string;
@@ -29,7 +30,7 @@ export class Bus {
   readonly client: MqttClient;
   readonly shared: boolean;
   private readonly subs: Subscription[] = [];
-  private readonly orphans: { topic: string; payload: Buffer; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private readonly orphans: { topic: string; payload: Buffer; dup: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Message ids whose PUBACK waits for the handler, per connection generation. */
   private readonly held = new Set<number>();
   /** PUBACKs due, written together once per turn of the event loop (a committed batch frees thousands at once). */
@@ -143,7 +144,7 @@ export class Bus {
     this.subs.push({ filter: full, handler, id });
     for (const o of this.orphans.filter((x) => topicMatches(full, x.topic))) {
       this.orphans.splice(this.orphans.indexOf(o), 1);
-      handler(o.topic, o.payload).then(o.resolve, o.reject);
+      handler(o.topic, o.payload, o.dup).then(o.resolve, o.reject);
     }
     if (existing) return;
     await this.client.subscribeAsync(full, this.shared ? { qos: 1, properties: { subscriptionIdentifier: id } } : { qos: 1 });
@@ -224,16 +225,16 @@ export class Bus {
         only = s;
         count++;
       }
-      if (count === 1) return only!.handler(packet.topic, payload);
+      if (count === 1) return only!.handler(packet.topic, payload, packet.dup);
     }
     let matching = ids ? this.subs.filter((s) => ids.includes(s.id)) : [];
     if (matching.length === 0) matching = this.subs.filter((s) => topicMatches(s.filter, packet.topic));
     if (matching.length === 0) {
       // A persistent session hands over unacknowledged messages as soon as we connect, before the services have
       // subscribed again: hold them (unacknowledged) for the first handler whose filter matches.
-      await new Promise<void>((resolve, reject) => this.orphans.push({ topic: packet.topic, payload, resolve, reject }));
+      await new Promise<void>((resolve, reject) => this.orphans.push({ topic: packet.topic, payload, dup: packet.dup, resolve, reject }));
       return;
     }
-    await Promise.all(matching.map((s) => s.handler(packet.topic, payload)));
+    await Promise.all(matching.map((s) => s.handler(packet.topic, payload, packet.dup)));
   }
 }

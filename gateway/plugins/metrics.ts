@@ -27,7 +27,7 @@ export default fp(
     app.decorate('liveStats', { clients: () => 0, forwarded: new Map<string, number>() });
 
     app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (_request, reply) => {
-      const [open, byStatus, dead, doors] = await Promise.all([alerts.countOpenBySeverity(), cameras.countByStatus(), deadLetters.list({ limit: 1 }), doorEvents.count()]);
+      const [open, byStatus, dead, doors] = await Promise.all([alerts.countOpenBySeverity(), cameras.countByStatus(), deadLetters.occurrences(), doorEvents.count()]);
       const queues: Array<[Labels, number]> = [[{ queue: 'bus_unacked' }, bus.pending]];
       const gauges: Array<[Labels, number]> = [];
       // Components report numbers in their health; those named like a queue (buffered, queue, pending…) are depths.
@@ -40,7 +40,7 @@ export default fp(
       }
       const text = new PromText()
         .metric('gridwatch_door_events_total', 'counter', 'Door events stored.', [[{}, doors]])
-        .metric('gridwatch_dead_letters_total', 'counter', 'Input rejected to dead letters.', [[{}, dead.total]])
+        .metric('gridwatch_dead_letters_total', 'counter', 'Input rejected to dead letters.', [[{}, dead]])
         .metric('gridwatch_queue_depth', 'gauge', 'Messages or rows waiting, per queue.', queues)
         .metric('gridwatch_alerts_open', 'gauge', 'Open alerts by severity.', Object.entries(open).map(([severity, n]) => [{ severity }, n]))
         .metric('gridwatch_cameras', 'gauge', 'Cameras by state.', Object.entries(byStatus).map(([status, n]) => [{ status }, n]))

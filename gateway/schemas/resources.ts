@@ -81,4 +81,6 @@ export const DeadLetter = Type.Object({
   reason: Type.String(),
   payload: Nullable(Type.String()),
   size: Type.Integer(),
+  occurrences: Type.Integer({ description: 'Times this exact message arrived (broker redeliveries not counted)' }),
+  lastTs: Type.String({ format: 'date-time', description: 'Last arrival; ts is the first' }),
 });

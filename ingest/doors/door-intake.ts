@@ -71,6 +71,8 @@ export class DoorIntake {
       name: 'dead_letters',
       maxBatch: 500,
       maxDelayMs: config.batchDelay,
+      // One batch at a time: a letter's count is raised or its row inserted without a race on the fingerprint.
+      concurrency: 1,
       maxBuffer: config.writeBufferMax,
       backoff,
       log,
@@ -85,7 +87,7 @@ export class DoorIntake {
     const doors = await this.directory.load();
     // A plain subscription on a persistent session survives broker restarts; a shared one (INGEST_SHARED) scales out.
     const group = this.ctx.config.ingestShared ? 'ingest' : undefined;
-    await this.ctx.bus.subscribeRaw(DOOR_INTAKE_FILTER, (topic, payload) => this.handle(topic, payload), group);
+    await this.ctx.bus.subscribeRaw(DOOR_INTAKE_FILTER, (topic, payload, redelivered) => this.handle(topic, payload, redelivered), group);
     this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake subscribed');
   }
 
@@ -118,17 +120,17 @@ export class DoorIntake {
   }
 
   /** One message, start to commit; the bus sends its PUBACK when this resolves. */
-  async handle(topic: string, raw: Buffer): Promise<void> {
+  async handle(topic: string, raw: Buffer, redelivered = false): Promise<void> {
     // After stop, a message is left unacknowledged on purpose: the broker redelivers it to the next run.
     if (this.stopped) throw new StoppedError();
     this.inFlight++;
     try {
       this.counts.received++;
       const r = decodeDoorMessage(topic, raw, this.limits, this.ctx.clock.now());
-      if (!r.ok) return await this.reject(topic, raw, r.reason);
+      if (!r.ok) return await this.reject(topic, raw, r.reason, redelivered);
       const e = r.event;
       if (!this.directory.knows(e.propertyId, e.doorId) && !(await this.directory.has(e.propertyId, e.doorId, () => this.stopped))) {
-        return await this.reject(topic, raw, `unknown_door: ${e.propertyId}/${e.doorId}`);
+        return await this.reject(topic, raw, `unknown_door: ${e.propertyId}/${e.doorId}`, redelivered);
       }
       if (r.image) {
         const jpeg = r.image;
@@ -150,10 +152,10 @@ export class DoorIntake {
     }
   }
 
-  private async reject(topic: string, raw: Buffer, reason: string): Promise<void> {
+  private async reject(topic: string, raw: Buffer, reason: string, redelivered: boolean): Promise<void> {
     const cls = reasonClass(reason);
     this.dead[cls] = (this.dead[cls] ?? 0) + 1;
-    await this.deadLetters.add({ source: 'door', topic, reason, payload: raw });
+    await this.deadLetters.add({ source: 'door', topic, reason, payload: raw, redelivered });
   }
 }
 

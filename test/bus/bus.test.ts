@@ -28,22 +28,23 @@ describe('bus on Mosquitto', () => {
     const clientId = `bus-test-${t}`;
     const first = await Bus.connect({ url: URL, clientId, clean: false });
     const seen: string[] = [];
-    await first.subscribeRaw(`gwtest/${t}/+`, async (_topic, payload) => {
-      seen.push(`first:${payload}`);
+    await first.subscribeRaw(`gwtest/${t}/+`, async (_topic, payload, redelivered) => {
+      seen.push(`first:${payload}:${redelivered}`);
       await new Promise(() => {}); // never commits
     });
     const pub = await mqtt.connectAsync(URL, { protocolVersion: 5 });
     const id = randomUUID();
     await pub.publishAsync(`gwtest/${t}/x`, id, { qos: 1 });
     await sleep(300);
-    expect(seen).toEqual([`first:${id}`]);
+    expect(seen).toEqual([`first:${id}:false`]);
     first.client.end(true); // drop without acknowledging
     await sleep(200);
 
     const second = await Bus.connect({ url: URL, clientId, clean: false });
-    await second.subscribeRaw(`gwtest/${t}/+`, async (_topic, payload) => void seen.push(`second:${payload}`));
+    await second.subscribeRaw(`gwtest/${t}/+`, async (_topic, payload, redelivered) => void seen.push(`second:${payload}:${redelivered}`));
     await sleep(500);
-    expect(seen).toEqual([`first:${id}`, `second:${id}`]);
+    // The broker marks the second delivery (DUP), which lets dead letters tell a redelivery from a repeat.
+    expect(seen).toEqual([`first:${id}:false`, `second:${id}:true`]);
     // Once acknowledged it does not come back.
     await second.close();
     const third = await Bus.connect({ url: URL, clientId, clean: true });

@@ -123,4 +123,20 @@ describe('door intake', () => {
     await until(() => new DoorEventsRepository(t.db).list({ door: door.id }), (l) => l.items.some((e) => e.eventId === ok.eventId), 10_000, 'valid event after bad ones');
     expect(intake.stats().deadLetters).toMatchObject({ invalid_json: 1, oversized: 1, unknown_door: 1, schema: 5 });
   });
+
+  it('when the same bad message arrives again, then its dead letter counts it; a redelivery of it is not counted', async () => {
+    const garbage = `{"garbage": "${randomUUID()}"`;
+    await send(garbage);
+    await send(garbage);
+    const repo = new DeadLettersRepository(t.db);
+    const find = async () => (await repo.list({ source: 'door', limit: 1000 })).items.filter((l) => l.payload === garbage);
+    const [letter] = await until(find, (l) => l.length === 1 && l[0].occurrences === 2, 10_000, 'one letter, two arrivals');
+    expect(letter.reason).toMatch(/^invalid_json/);
+    expect(Date.parse(letter.lastTs)).toBeGreaterThanOrEqual(Date.parse(letter.ts));
+    // The broker's DUP redelivery (ingest stopped after storing the letter, before acknowledging): no new count.
+    await intake.handle(doorIntakeTopic(door.propertyId, door.id), Buffer.from(garbage), true);
+    expect(await find()).toMatchObject([{ occurrences: 2 }]);
+    const total = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM dead_letters WHERE payload = $1', [garbage])).rows[0].n;
+    expect(total).toBe(1);
+  });
 });

@@ -1,4 +1,6 @@
 // Every query on dead_letters: input we could not accept, with the reason and the (truncated) raw payload.
+// One row per distinct message (source, topic, full payload): repeats raise its count, redeliveries do not.
+import { createHash } from 'node:crypto';
 import type { Db } from '../db.ts';
 
 export const DEAD_LETTER_PAYLOAD_MAX = 4096;
@@ -8,6 +10,8 @@ export interface DeadLetter {
   topic?: string;
   reason: string;
   payload: Buffer | string;
+  /** The broker's second delivery of a message already handled (MQTT DUP): stored once, not counted again. */
+  redelivered?: boolean;
 }
 
 export interface DeadLetterRow {
@@ -18,6 +22,9 @@ export interface DeadLetterRow {
   reason: string;
   payload: string | null;
   size: number;
+  /** Times this exact message arrived (redeliveries not counted). */
+  occurrences: number;
+  lastTs: string;
 }
 
 export class DeadLettersRepository {
@@ -25,16 +32,34 @@ export class DeadLettersRepository {
 
   async insertMany(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    const text = letters.map((l) => {
+    // Folded by fingerprint first: one statement may not touch the same row twice.
+    const rows = new Map<string, { l: DeadLetter; buf: Buffer; count: number }>();
+    for (const l of letters) {
       const buf = typeof l.payload === 'string' ? Buffer.from(l.payload) : l.payload;
-      // Keep it printable and bounded: invalid UTF-8 and NUL bytes are replaced, long payloads cut.
-      return buf.subarray(0, DEAD_LETTER_PAYLOAD_MAX).toString('utf8').replaceAll('\u0000', '\uFFFD');
-    });
+      const fp = createHash('sha256').update(`${l.source}\0${l.topic ?? ''}\0`).update(buf).digest('base64url');
+      const row = rows.get(fp) ?? rows.set(fp, { l, buf, count: 0 }).get(fp)!;
+      row.count += l.redelivered ? 0 : 1;
+    }
+    const list = [...rows.entries()];
+    // Keep it printable and bounded: invalid UTF-8 and NUL bytes are replaced, long payloads cut.
+    const text = list.map(([, r]) => r.buf.subarray(0, DEAD_LETTER_PAYLOAD_MAX).toString('utf8').replaceAll('\u0000', '\uFFFD'));
+    // Known messages get their count raised (not for a redelivery), new ones a row. The dead-letter writer runs
+    // one batch at a time, so no other statement inserts the same fingerprint in between.
     await this.db.query(
-      `INSERT INTO dead_letters (source, topic, reason, payload, size)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])`,
-      [letters.map((l) => l.source), letters.map((l) => l.topic ?? null), letters.map((l) => l.reason), text, letters.map((l) => (typeof l.payload === 'string' ? Buffer.byteLength(l.payload) : l.payload.length))],
+      `WITH x AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[]) AS x(f, s, t, r, p, n, c)),
+       known AS (
+         UPDATE dead_letters d SET occurrences = d.occurrences + x.c, last_ts = CASE WHEN x.c > 0 THEN now() ELSE d.last_ts END
+         FROM x WHERE d.fingerprint = x.f RETURNING d.fingerprint)
+       INSERT INTO dead_letters (fingerprint, source, topic, reason, payload, size, occurrences)
+       SELECT f, s, t, r, p, n, greatest(c, 1) FROM x WHERE f NOT IN (SELECT fingerprint FROM known)
+       ON CONFLICT (fingerprint) DO NOTHING`,
+      [list.map(([f]) => f), list.map(([, r]) => r.l.source), list.map(([, r]) => r.l.topic ?? null), list.map(([, r]) => r.l.reason), text, list.map(([, r]) => r.buf.length), list.map(([, r]) => r.count)],
     );
+  }
+
+  /** Every rejected arrival, repeats included (for the metric). */
+  async occurrences(): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT coalesce(sum(occurrences), 0)::int AS n FROM dead_letters')).rows[0].n;
   }
 
   async list(opts: { limit?: number; offset?: number; source?: string } = {}): Promise<{ total: number; items: DeadLetterRow[] }> {
@@ -46,9 +71,10 @@ export class DeadLettersRepository {
     }
     const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letters ${w}`, params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT * FROM dead_letters ${w} ORDER BY id DESC LIMIT ${Math.min(opts.limit ?? 50, 1000)} OFFSET ${opts.offset ?? 0}`,
+      `SELECT id, ts, source, topic, reason, payload, size, occurrences, last_ts FROM dead_letters ${w} ORDER BY last_ts DESC, id DESC LIMIT ${Math.min(opts.limit ?? 50, 1000)} OFFSET ${opts.offset ?? 0}`,
       params,
     );
-    return { total, items: r.rows.map((x) => ({ ...x, ts: new Date(x.ts).toISOString() }) as DeadLetterRow) };
+    const items = r.rows.map(({ last_ts: last, ...x }) => ({ ...x, ts: new Date(x.ts).toISOString(), lastTs: new Date(last).toISOString() }) as DeadLetterRow);
+    return { total, items };
   }
 }
