@@ -1,13 +1,14 @@
 // Issue 6's rows: accuracy on fixtures/faces (distances same vs different person, FAR/FRR at the threshold),
 // faces per second through decode → detect → describe → match with one worker and with one per core, memory per
-// worker, and nearest-neighbour latency over 100,000 enrolled identities.
+// worker, and nearest-neighbour latency and recall over 100,000 enrolled identities.
+// BENCH_FACES_PARTS=nn runs only the nearest-neighbour rows (the fixture photos still go through the engine once).
 import { cpus, loadavg } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Row } from './main.ts';
 import { loadConfig } from '../core/config/index.ts';
 import { FacePool } from '../analytics/face/workers/face-pool.ts';
-import { DIM, VectorIndex, normalise } from '../analytics/face/index/vector-index.ts';
+import { DIM, VectorIndex, normalise, type VectorIndexOptions } from '../analytics/face/index/vector-index.ts';
 import { covariance, symmetricEigen } from '../analytics/face/index/pca.ts';
 import { identify, pairs, quantile, ratesAt, type Labelled } from '../analytics/face/calibration.ts';
 import { MODEL_DIR } from '../analytics/face/engine/backend.ts';
@@ -16,6 +17,10 @@ import { loadFaces } from '../fixtures/faces/faces.ts';
 const SECONDS = Number(process.env.BENCH_FACES_SECONDS ?? 5);
 const IDENTITIES = Number(process.env.BENCH_FACES_IDENTITIES ?? 100_000);
 const QUERIES = 2000;
+/** Probes whose answers are checked against a full float64 scan (each scan reads all 100,000 descriptors). */
+const RECALL_PROBES = Number(process.env.BENCH_FACES_RECALL_PROBES ?? 400);
+/** Which parts to run: accuracy, nn (nearest neighbours; with nn-js also the JavaScript passes), throughput. */
+const PARTS = new Set((process.env.BENCH_FACES_PARTS ?? 'accuracy,nn,nn-js,throughput').split(','));
 const threshold = Number(loadConfig({}).faceThreshold);
 const f3 = (x: number) => x.toFixed(3);
 
@@ -45,18 +50,41 @@ export function syntheticFaces(real: readonly Float32Array[], n: number, shrink 
   });
 }
 
+export interface NearestNeighbourRun {
+  lat: number[];
+  cpu: number[];
+  buildMs: number;
+  synthMedian: number;
+  size: number;
+  index: VectorIndex<number>;
+  /** True matches (full float64 scan) among the first `checked` probes, how many the index returned, and extras. */
+  recall: { checked: number; truth: number; found: number; extra: number };
+}
+
+/** Every row within `radius` of `q` by a plain float64 scan over the raw descriptors: the reference for recall. */
+function fullScan(rows: readonly Float32Array[], q: Float32Array, radius: number): number[] {
+  const out: number[] = [];
+  const r2 = radius * radius;
+  rows.forEach((x, row) => {
+    let s = 0;
+    for (let i = 0; i < DIM; i++) s += (x[i] - q[i]) ** 2;
+    if (s <= r2) out.push(row);
+  });
+  return out;
+}
+
 /** Nearest-neighbour latencies (ms, sorted) over an index of `n` identities built around `real`. */
-export function nearestNeighbourLatency(real: readonly Float32Array[], n: number, queries: number): { lat: number[]; cpu: number[]; buildMs: number; synthMedian: number; size: number; index: VectorIndex<number> } {
-  const synth = syntheticFaces(real, n - real.length);
+export function nearestNeighbourLatency(real: readonly Float32Array[], n: number, queries: number, options: VectorIndexOptions = {}, synth = syntheticFaces(real, n - real.length)): NearestNeighbourRun {
+  const rows = [...synth, ...real];
   let t0 = performance.now();
-  const index = new VectorIndex<number>([...synth, ...real].map((descriptor, meta) => ({ descriptor, meta })));
+  const index = new VectorIndex<number>(rows.map((descriptor, meta) => ({ descriptor, meta })), options);
   const buildMs = performance.now() - t0;
   const lat: number[] = [];
   const cpu: number[] = [];
   // Half the probes are real faces, half new synthetic ones (strangers to the index).
   const strangers = syntheticFaces(real, queries >> 1, 0.52);
-  for (let q = 0; q < queries; q++) {
-    const probe = q % 2 ? real[q % real.length] : strangers[q >> 1];
+  const probes = Array.from({ length: queries }, (_, q) => (q % 2 ? real[q % real.length] : strangers[q >> 1]));
+  for (const probe of probes) {
     const c0 = process.cpuUsage();
     t0 = performance.now();
     index.within(probe, threshold, 5);
@@ -66,9 +94,18 @@ export function nearestNeighbourLatency(real: readonly Float32Array[], n: number
   }
   lat.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
+  // Recall against a full scan, on as many probes as a full float64 scan can afford, all matches (k unbounded).
+  const recall = { checked: Math.min(queries, RECALL_PROBES), truth: 0, found: 0, extra: 0 };
+  for (const probe of probes.slice(0, recall.checked)) {
+    const truth = new Set(fullScan(rows, probe, threshold));
+    const got = index.within(probe, threshold, rows.length).map((h) => h.meta);
+    recall.truth += truth.size;
+    recall.found += got.filter((m) => truth.has(m)).length;
+    recall.extra += got.filter((m) => !truth.has(m)).length;
+  }
   const sd = synth.slice(0, 200);
   const synthMedian = quantile(sd.flatMap((a, i) => sd.slice(i + 1).map((b) => Math.sqrt(a.reduce((acc, x, k) => acc + (x - b[k]) ** 2, 0)))).sort((a, b) => a - b), 0.5);
-  return { lat, cpu, buildMs, synthMedian, size: index.size, index };
+  return { lat, cpu, buildMs, synthMedian, size: index.size, index, recall };
 }
 
 async function throughput(workers: number, images: Buffer[], index: VectorIndex<number>): Promise<{ facesPerSec: number; imagesPerSec: number; perWorkerMiB: number; rssPerWorkerMiB: number }> {
@@ -119,29 +156,42 @@ export async function run(): Promise<Row[]> {
   const same = p.same.map((x) => x.distance).sort((a, b) => a - b);
   const diff = p.different.map((x) => x.distance).sort((a, b) => a - b);
   const people = new Set(items.map((i) => i.person)).size;
-  rows.push({ name: 'fixture set', value: `${items.length} photos, ${people} people, ${same.length} same / ${diff.length} different pairs`, note: 'fixtures/faces; most second photos are edited copies, p01 has 5 real photos' });
-  rows.push({ name: 'distance same person (min / median / max)', value: `${f3(same[0])} / ${f3(quantile(same, 0.5))} / ${f3(same[same.length - 1])}`, note: 'Euclidean between unit-length descriptors' });
-  rows.push({ name: 'distance different people (min / 1% / median)', value: `${f3(diff[0])} / ${f3(quantile(diff, 0.01))} / ${f3(quantile(diff, 0.5))}` });
-  for (const t of [threshold, 0.32, 0.34, 0.4]) {
-    const r = ratesAt(p, t);
-    const id = identify(items, t);
-    rows.push({
-      name: `threshold ${t.toFixed(2)}${t === threshold ? ' (default)' : ''}: FAR / FRR (pairs)`,
-      value: `${r.falseAccepts}/${r.differentPairs} (${(r.far * 100).toFixed(1)} %) / ${r.falseRejects}/${r.samePairs} (${(r.frr * 100).toFixed(0)} %)`,
-      note: `leave-one-out: ${id.found}/${id.genuine} found, ${id.wrong} wrong, ${id.impostorAccepts}/${id.impostors} strangers accepted`,
-    });
+  if (PARTS.has('accuracy')) {
+    rows.push({ name: 'fixture set', value: `${items.length} photos, ${people} people, ${same.length} same / ${diff.length} different pairs`, note: 'fixtures/faces; most second photos are edited copies, p01 has 5 real photos' });
+    rows.push({ name: 'distance same person (min / median / max)', value: `${f3(same[0])} / ${f3(quantile(same, 0.5))} / ${f3(same[same.length - 1])}`, note: 'Euclidean between unit-length descriptors' });
+    rows.push({ name: 'distance different people (min / 1% / median)', value: `${f3(diff[0])} / ${f3(quantile(diff, 0.01))} / ${f3(quantile(diff, 0.5))}` });
+    for (const t of [threshold, 0.32, 0.34, 0.4]) {
+      const r = ratesAt(p, t);
+      const id = identify(items, t);
+      rows.push({
+        name: `threshold ${t.toFixed(2)}${t === threshold ? ' (default)' : ''}: FAR / FRR (pairs)`,
+        value: `${r.falseAccepts}/${r.differentPairs} (${(r.far * 100).toFixed(1)} %) / ${r.falseRejects}/${r.samePairs} (${(r.frr * 100).toFixed(0)} %)`,
+        note: `leave-one-out: ${id.found}/${id.genuine} found, ${id.wrong} wrong, ${id.impostorAccepts}/${id.impostors} strangers accepted`,
+      });
+    }
   }
 
   // Nearest neighbours among 100,000 identities (synthetic, shaped like the real ones) plus the real ones.
   const real = items.map((i) => normalise(i.descriptor));
-  const nn = nearestNeighbourLatency(real, IDENTITIES, QUERIES);
-  const index = nn.index;
-  rows.push({
-    name: `nearest-neighbour query, ${IDENTITIES.toLocaleString('en')} identities (p50 / p99)`,
+  const synth = syntheticFaces(real, IDENTITIES - real.length);
+  const nnRow = (nn: NearestNeighbourRun, method: string): Row => ({
+    name: `nearest-neighbour query, ${IDENTITIES.toLocaleString('en')} identities${nn.index.simd ? '' : ', JavaScript passes'} (p50 / p99)`,
     value: `${nn.lat[QUERIES >> 1].toFixed(2)} ms / ${quantile(nn.lat, 0.99).toFixed(2)} ms`,
     target: 'p99 < 5 ms',
-    note: `CPU time per query p50 / p99 ${nn.cpu[QUERIES >> 1].toFixed(2)} / ${quantile(nn.cpu, 0.99).toFixed(2)} ms (load average ${loadavg()[0].toFixed(1)} on ${cores} cores); exact radius ${threshold} search on principal axes, ${QUERIES} queries; index build ${Math.round(nn.buildMs)} ms, ${Math.round((nn.size * DIM * 4) / 2 ** 20)} MiB; synthetic faces, median distance ${f3(nn.synthMedian)} (real ${f3(quantile(diff, 0.5))})`,
+    note: `CPU time per query p50 / p99 ${nn.cpu[QUERIES >> 1].toFixed(2)} / ${quantile(nn.cpu, 0.99).toFixed(2)} ms (load average ${loadavg()[0].toFixed(1)} on ${cores} cores); ${method}, radius ${threshold}, ${QUERIES} queries (half real faces, half strangers); recall vs full float64 scan ${nn.recall.truth ? (nn.recall.found / nn.recall.truth).toFixed(3) : 'n/a'} (${nn.recall.found}/${nn.recall.truth} true matches over the first ${nn.recall.checked} queries, ${nn.recall.extra} extra); index build ${Math.round(nn.buildMs)} ms (rebuilt on every watch-list change), index memory ${Math.round(nn.index.memoryBytes / 2 ** 20)} MiB; synthetic faces, median distance ${f3(nn.synthMedian)} (real ${f3(quantile(diff, 0.5))})`,
   });
+  let index: VectorIndex<number> | undefined;
+  if (PARTS.has('nn')) {
+    const nn = nearestNeighbourLatency(real, IDENTITIES, QUERIES, {}, synth);
+    index = nn.index;
+    rows.push(nnRow(nn, `exact radius search, principal axes in 8-axis blocks with early abandoning, ${nn.index.simd ? 'WebAssembly SIMD passes' : 'JavaScript passes (no WebAssembly SIMD here)'}`));
+  }
+  if (PARTS.has('nn-js')) {
+    const js = nearestNeighbourLatency(real, IDENTITIES, QUERIES, { simd: false }, synth);
+    rows.push(nnRow(js, 'same search with the plain JavaScript passes (the fallback without WebAssembly SIMD)'));
+  }
+  if (!PARTS.has('throughput')) return rows;
+  index ??= new VectorIndex([...synth, ...real].map((descriptor, meta) => ({ descriptor, meta })));
 
   // Whole path: JPEG bytes → faces matched against that index.
   const doorImages = set.single.map((img) => set.read(img));

@@ -77,6 +77,11 @@ export class VectorIndex<M> {
     return this.metas.length;
   }
 
+  /** Bytes held by the stored vectors and the scan's work arrays (the WebAssembly memory). */
+  get memoryBytes(): number {
+    return this.scan.memory.buffer.byteLength;
+  }
+
   /** Whether the passes run as WebAssembly SIMD. */
   get simd(): boolean {
     return this.scan.simd;
