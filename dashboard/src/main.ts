@@ -11,6 +11,7 @@ import { camerasPage } from './pages/cameras.ts';
 import { doorsPage } from './pages/doors.ts';
 import { reportsPage } from './pages/reports.ts';
 import { facesPage } from './pages/faces.ts';
+import { deadLettersPage } from './pages/dead-letters.ts';
 
 export type Role = Session['user']['role'];
 export type PageFn = (root: HTMLElement, s: Session) => (() => void) | void;
@@ -22,6 +23,7 @@ const PAGES: Array<{ id: string; label: () => string; roles: Role[]; page: PageF
   { id: 'doors', label: () => t('doors'), roles: ['admin', 'monitor', 'property_manager'], page: doorsPage },
   { id: 'reports', label: () => t('reports'), roles: ['admin', 'supervisor', 'monitor'], page: reportsPage },
   { id: 'faces', label: () => t('faces'), roles: ['admin', 'monitor'], page: facesPage },
+  { id: 'dead-letters', label: () => t('deadLetters'), roles: ['admin'], page: deadLettersPage },
 ];
 
 const app = document.getElementById('app')!;

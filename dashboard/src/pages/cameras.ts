@@ -1,17 +1,19 @@
-// Cameras: a searchable, filterable table; a camera's details and its health timeline (last 24 hours).
-import { get, imageUrl, type Page } from '../api.ts';
+// Cameras: a searchable, filterable table; a camera's details and its health timeline (last 24 hours); for
+// administrators the ONVIF authentication state and a form to set a camera's credentials.
+import { ApiError, get, imageUrl, request, type Page, type Session } from '../api.ts';
 import { chartIn } from '../charts.ts';
 import { fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
-import { badge, emptyView, h, load, loadingView, pagedTable, select } from '../ui.ts';
+import { badge, emptyView, errorView, h, load, loadingView, pagedTable, select, type Column } from '../ui.ts';
 import { districtOptions, placeName, placesReady } from './districts.ts';
 
-interface Cam { id: string; name: string; status: string; statusSince: string | null; districtId: string | null; cellId: string | null; priority: string; model: string | null; manufacturer: string | null; firmware: string | null; xaddr: string | null; lastSeen: string | null }
+interface Cam { id: string; name: string; status: string; statusSince: string | null; districtId: string | null; cellId: string | null; priority: string; model: string | null; manufacturer: string | null; firmware: string | null; xaddr: string | null; lastSeen: string | null; authState: string }
 interface HealthPoint { ts: string; kind: string; reachable: boolean; latencyMs: number | null; errorClass: string | null }
 
 const STATES = ['online', 'suspect', 'offline', 'recovering', 'flapping', 'unknown'];
 
-export function camerasPage(root: HTMLElement): () => void {
+export function camerasPage(root: HTMLElement, s: Session): () => void {
+  const admin = s.user.role === 'admin';
   const f = { q: '', status: '', district: '' };
   const search = h('input', { type: 'search', placeholder: t('search'), 'aria-label': t('search') });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,6 +27,10 @@ export function camerasPage(root: HTMLElement): () => void {
   const detail = h('aside', { class: 'details' }, emptyView(t('clickForDetails')));
   let disposeChart: (() => void) | undefined;
 
+  // Administrators see which cameras refuse their credentials, and set them from the row.
+  const adminColumns: Column<Cam>[] = [
+    { title: t('auth'), cell: (c) => h('span', { class: 'auth-cell' }, authBadge(c), h('button', { class: 'small set-credentials', onclick: (e: Event) => (e.stopPropagation(), showCredentials(c)) }, t('setCredentials'))) },
+  ];
   const table = pagedTable<Cam>({
     columns: [
       { title: 'ID', cell: (c) => c.id, cls: 'mono' },
@@ -34,6 +40,7 @@ export function camerasPage(root: HTMLElement): () => void {
       { title: t('priority'), cell: (c) => tv(c.priority) },
       { title: t('district'), cell: (c) => placeName(c.districtId) },
       { title: t('cell'), cell: (c) => placeName(c.cellId) },
+      ...(admin ? adminColumns : []),
     ],
     fetch: async (page, limit) => {
       await placesReady();
@@ -52,6 +59,7 @@ export function camerasPage(root: HTMLElement): () => void {
         h('dt', {}, t('status')), h('dd', {}, badge(tv(c.status), `st-${c.status}`), ' ', fmtTime(c.statusSince)),
         h('dt', {}, 'ONVIF'), h('dd', {}, [c.manufacturer, c.model, c.firmware].filter(Boolean).join(' · ') || '—'),
         h('dt', {}, t('lastSeen')), h('dd', {}, fmtTime(c.lastSeen)),
+        admin ? h('dt', {}, t('auth')) : null, admin ? h('dd', {}, authBadge(c), ' ', h('button', { class: 'link', onclick: () => showCredentials(c) }, t('setCredentials'))) : null,
       ),
       h('h4', {}, t('healthTimeline')),
       timeline,
@@ -89,6 +97,44 @@ export function camerasPage(root: HTMLElement): () => void {
     });
   };
 
+  // The password goes to the API once and is not kept: the inputs are emptied whatever the answer.
+  const showCredentials = (c: Cam) => {
+    disposeChart?.();
+    disposeChart = undefined;
+    const username = h('input', { name: 'username', autocomplete: 'off', placeholder: t('username'), 'aria-label': t('username') });
+    const password = h('input', { name: 'password', type: 'password', autocomplete: 'new-password', placeholder: t('password'), 'aria-label': t('password') });
+    const msg = h('div', { class: 'credentials-result' });
+    const submit = h('button', { type: 'submit' }, t('save'));
+    // No browser-side length rules: the API's schema is the one source and its 400 names the field.
+    const form = h('form', { class: 'inline-form credentials', novalidate: true, autocomplete: 'off' },
+      username, password, submit, h('button', { type: 'button', onclick: () => showCamera(c) }, t('cancel')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      msg.replaceChildren();
+      const body = JSON.stringify({ username: username.value, password: password.value });
+      password.value = '';
+      try {
+        await request(`/api/v1/cameras/${encodeURIComponent(c.id)}/credentials`, { method: 'PUT', body });
+        username.value = '';
+        msg.replaceChildren(h('p', { class: 'state ok', role: 'status' }, t('credentialsSaved', { camera: c.name })));
+        void table.reload();
+      } catch (err) {
+        msg.replaceChildren(err instanceof ApiError && err.status === 400 ? h('div', { class: 'state error', role: 'alert' }, err.message) : errorView(err));
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    detail.replaceChildren(
+      h('h3', {}, t('credentialsFor', { camera: c.name })),
+      h('p', {}, h('span', { class: 'mono' }, c.id), ' ', authBadge(c)),
+      form,
+      h('p', { class: 'note' }, t('credentialsHint')),
+      msg,
+    );
+    username.focus();
+  };
+
   root.append(h('div', { class: 'toolbar' }, search, status, district), h('div', { class: 'split' }, table.el, detail));
   void table.reload(1);
   const off = onLive('camera.status', () => {
@@ -102,4 +148,8 @@ export function camerasPage(root: HTMLElement): () => void {
     clearTimeout(refresh);
     disposeChart?.();
   };
+}
+
+function authBadge(c: Cam): HTMLElement {
+  return badge(tv(c.authState), `auth-${c.authState}`);
 }
