@@ -6,7 +6,7 @@
 // where the radius is large next to the spread of faces — median distance between two people is ~0.50): an
 // inverted file over 316 k-means cells, made exact with the Voronoi bisector bound, still had to open 99 % of the
 // rows; boxes over the leading axes of k-d leaves ruled out only 12 %; a bound from the norms of the remaining axes
-// dropped under 1 % more rows. Details in the faces benchmark note.
+// dropped under 1 % more rows (same synthetic set as the faces benchmark, measured once; the scripts were not kept).
 import { covariance, rotate, symmetricEigen } from './pca.ts';
 import { BLOCK, blockScanner, type BlockScanner } from './block-scan.ts';
 
