@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const NAV: Record<string, string[]> = {
-  admin: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces'],
+  admin: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces', 'dead-letters'],
   monitor1: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces'],
   manager1: ['live', 'doors'],
   supervisor1: ['live', 'repairs', 'cameras', 'reports'],

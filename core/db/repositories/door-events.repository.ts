@@ -24,19 +24,18 @@ export class DoorEventsRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Inserts a batch in one statement, the events passed as one JSON array (one native JSON.stringify instead of
-   * eleven arrays escaped element by element in JS); replayed events are skipped. Returns rows inserted.
+   * Inserts a batch in one statement (arrays through unnest); replayed events are skipped. Returns rows inserted.
+   * (One JSON array through json_to_recordset is cheaper in JS but cost PostgreSQL more: 47 % of COPY against 60 %.)
    */
   async insertMany(events: readonly DoorEvent[], q: Queryable = this.db): Promise<number> {
     if (events.length === 0) return 0;
     await ensurePartitionsFor(q, this.db, 'door_events', events.map((e) => e.ts));
+    const col = <K extends keyof DoorEvent>(k: K) => events.map((e) => e[k] ?? null);
     const r = await q.query(
       `INSERT INTO door_events (event_id, ts, property_id, door_id, type, direction, credential_kind, credential_id, person_id, image_path, received_at)
-       SELECT "eventId", ts, "propertyId", "doorId", type, direction, "credentialKind", "credentialId", "personId", "imagePath", "receivedAt"
-       FROM json_to_recordset($1::json) AS x("eventId" uuid, ts timestamptz, "propertyId" text, "doorId" text, type text, direction text,
-         "credentialKind" text, "credentialId" text, "personId" text, "imagePath" text, "receivedAt" timestamptz)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
        ON CONFLICT DO NOTHING`,
-      [JSON.stringify(events)],
+      [col('eventId'), col('ts'), col('propertyId'), col('doorId'), col('type'), col('direction'), col('credentialKind'), col('credentialId'), col('personId'), col('imagePath'), col('receivedAt')],
     );
     return r.rowCount;
   }
