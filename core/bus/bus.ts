@@ -19,6 +19,14 @@ export interface BusOptions {
   log?: Logger;
 }
 
+/** A QoS 1 message awaiting its PUBACK, in the order the broker sent it. */
+interface Unacked {
+  id: number;
+  state: 'pending' | 'ack' | 'skip';
+  /** Held for a late subscriber: acknowledged whenever it is handled, outside the order. */
+  detached?: boolean;
+}
+
 interface Subscription {
   filter: string;
   handler: RawHandler;
@@ -32,10 +40,21 @@ export class Bus {
   private readonly subs: Subscription[] = [];
   private readonly orphans: { topic: string; payload: Buffer; dup: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Message ids whose PUBACK waits for the handler, per connection generation. */
-  private readonly held = new Set<number>();
+  /**
+   * Message ids whose PUBACK waits for the handler, with a count: Mosquitto 2.0 under a backlog sends beyond the
+   * Receive Maximum and reuses an id still unacknowledged, so one id can be held twice.
+   */
+  private readonly held = new Map<number, number>();
   /** PUBACKs due, written together once per turn of the event loop (a committed batch frees thousands at once). */
   private acks: number[] = [];
   private acksScheduled = false;
+  /**
+   * PUBACKs go out in the order the messages came (MQTT 3.1.1 §4.6 asks it of a receiver). Besides the spec,
+   * Mosquitto 2.0 finds an acknowledged message by walking its in-flight list from the oldest: acks out of order
+   * (two batches committing in either order) cost it a walk past a whole batch each, and it collapsed under load.
+   */
+  private order: Unacked[] = [];
+  private orderHead = 0;
   private generation = 0;
   private inFlight = 0;
 
@@ -48,6 +67,8 @@ export class Bus {
       this.generation++;
       this.held.clear();
       this.acks = [];
+      this.order = [];
+      this.orderHead = 0;
     });
     client.on('error', (err) => opts.log?.warn({ err: err.message }, 'mqtt error'));
     client.on('connect', (connack) => {
@@ -171,22 +192,58 @@ export class Bus {
     client.handleMessage = (packet: IPublishPacket, callback) => {
       const id = packet.messageId;
       const gen = this.generation;
-      if (packet.qos === 1 && id !== undefined) this.held.add(id);
+      let entry: Unacked | undefined;
+      if (packet.qos === 1 && id !== undefined) {
+        this.held.set(id, (this.held.get(id) ?? 0) + 1);
+        entry = { id, state: 'pending' };
+        this.order.push(entry);
+      }
       this.inFlight++;
-      this.dispatch(packet)
+      this.dispatch(packet, entry)
         .then(() => {
-          if (packet.qos === 1 && id !== undefined && gen === this.generation && this.held.delete(id)) {
-            this.ack(id);
-          }
+          if (!entry || gen !== this.generation) return;
+          this.release(entry.id);
+          if (entry.detached) this.ack(entry.id);
+          else this.settle(entry, 'ack');
         })
         .catch((err) => {
-          // Not acknowledged: the broker delivers it again after the next reconnect.
-          if (id !== undefined && gen === this.generation) this.held.delete(id);
+          // Not acknowledged: the broker delivers it again after the next reconnect; later ones are acked.
+          if (entry && gen === this.generation) {
+            this.release(entry.id);
+            if (!entry.detached) this.settle(entry, 'skip');
+          }
           this.opts.log?.warn({ topic: packet.topic, err: String(err) }, 'handler failed; message left unacknowledged');
         })
         .finally(() => this.inFlight--);
       callback();
     };
+  }
+
+  private release(id: number): void {
+    const n = this.held.get(id) ?? 0;
+    if (n > 1) this.held.set(id, n - 1);
+    else this.held.delete(id);
+  }
+
+  /** Marks a message handled; every handled message at the front of the order is acknowledged. */
+  private settle(entry: Unacked, state: 'ack' | 'skip'): void {
+    entry.state = state;
+    this.drain();
+  }
+
+  private drain(): void {
+    const order = this.order;
+    let head = this.orderHead;
+    while (head < order.length && (order[head].state !== 'pending' || order[head].detached)) {
+      if (order[head].state === 'ack') this.ack(order[head].id);
+      head++;
+    }
+    // Drop the settled front now and then rather than shifting the array on every message.
+    if (head > 4096 && head * 2 > order.length) {
+      this.order = order.slice(head);
+      head = 0;
+    }
+    this.orderHead = head;
   }
 
   private ack(id: number): void {
@@ -210,7 +267,7 @@ export class Bus {
     });
   }
 
-  private async dispatch(packet: IPublishPacket): Promise<void> {
+  private async dispatch(packet: IPublishPacket, entry?: Unacked): Promise<void> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     // On MQTT 5 a message is routed by the subscription identifiers it carries: a connection holding a shared and a
     // plain subscription that both match receives one copy per subscription, and each copy is for its own handlers.
@@ -232,6 +289,11 @@ export class Bus {
     if (matching.length === 0) {
       // A persistent session hands over unacknowledged messages as soon as we connect, before the services have
       // subscribed again: hold them (unacknowledged) for the first handler whose filter matches.
+      // Out of the ack order, so it does not hold back the acknowledgement of everything after it.
+      if (entry) {
+        entry.detached = true;
+        this.drain();
+      }
       await new Promise<void>((resolve, reject) => this.orphans.push({ topic: packet.topic, payload, dup: packet.dup, resolve, reject }));
       return;
     }
