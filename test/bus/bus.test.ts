@@ -23,6 +23,36 @@ describe('bus on Mosquitto', () => {
     await bus.close();
   });
 
+  it('when later messages finish first, then PUBACKs still go out in the order the messages came', async () => {
+    const t = tag();
+    const bus = await Bus.connect({ url: URL, clientId: `bus-test-${t}`, clean: true });
+    const acked: number[] = [];
+    const stream = bus.client.stream as unknown as { write: (buf: Buffer, ...rest: unknown[]) => boolean };
+    const write = stream.write.bind(stream);
+    stream.write = (buf, ...rest) => {
+      // Our PUBACKs: 0x40 0x02 <id>, several to a write.
+      for (let i = 0; Buffer.isBuffer(buf) && i + 3 < buf.length && buf[i] === 0x40 && buf[i + 1] === 2; i += 4) acked.push(buf.readUInt16BE(i + 2));
+      return write(buf, ...rest);
+    };
+    const release: (() => void)[] = [];
+    const ids: number[] = [];
+    bus.client.on('packetreceive', (p) => void (p.cmd === 'publish' && p.messageId !== undefined && ids.push(p.messageId)));
+    await bus.subscribeRaw(`gwtest/${t}/+`, () => new Promise<void>((r) => release.push(r)));
+    const pub = await mqtt.connectAsync(URL, { protocolVersion: 5 });
+    for (let i = 0; i < 3; i++) await pub.publishAsync(`gwtest/${t}/x`, `m${i}`, { qos: 1 });
+    await sleep(300);
+    expect(release).toHaveLength(3);
+    release[2]();
+    release[1]();
+    await sleep(200);
+    expect(acked).toEqual([]); // the first is still being handled
+    release[0]();
+    await sleep(200);
+    expect(acked).toEqual(ids);
+    await pub.endAsync();
+    await bus.close();
+  });
+
   it('when a handler has not finished before the connection drops, then the message is delivered again', async () => {
     const t = tag();
     const clientId = `bus-test-${t}`;
