@@ -21,7 +21,7 @@ const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 60);
 /** Offered before the measured window at the same rate, left out of rate and latency. */
 const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 5);
 /** A second run below capacity for the latency target (0 to skip). */
-const LATENCY_RATE = Number(process.env.BENCH_INGEST_LATENCY_RATE ?? 15_000);
+const LATENCY_RATE = Number(process.env.BENCH_INGEST_LATENCY_RATE ?? 12_000);
 const NAIVE_SECONDS = Number(process.env.BENCH_INGEST_NAIVE_SECONDS ?? 10);
 const CLIENTS = 4;
 
