@@ -13,9 +13,12 @@ have redis-server || need_pkgs+=(redis-server)
 have pg_ctlcluster || need_pkgs+=(postgresql)
 have unshare || need_pkgs+=(util-linux)
 have ip || need_pkgs+=(iproute2)
-# GStreamer's RTSP server (python3-gi) serves the simulated cameras' live streams.
-/usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0")' >/dev/null 2>&1 \
-  || need_pkgs+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
+# GStreamer's RTSP server (python3-gi) serves the simulated cameras' live streams: every element its pipeline uses
+# must be there (clockoverlay comes with gstreamer1.0-x, x264enc with -ugly, rtph264pay with -good).
+/usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0")
+from gi.repository import Gst; Gst.init(None)
+assert all(Gst.ElementFactory.find(e) for e in ["videotestsrc", "clockoverlay", "videoconvert", "x264enc", "rtph264pay"])' >/dev/null 2>&1 \
+  || need_pkgs+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-x)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need_pkgs+=(fonts-noto-cjk)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "installing: ${need_pkgs[*]}"
