@@ -91,7 +91,9 @@ async function runDoors(): Promise<Row[]> {
     const measure = async (rate: number): Promise<Row> => {
       // Gridwatch door intake: validate, batch, commit, publish on the bus, then PUBACK.
       const before = await repo.count();
-      const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')) }, { clientId: `gw-bench-ingest-${rate}` });
+      // The product's batching settings pass through, so they can be tried here.
+      const batching = Object.fromEntries(['WRITE_BATCH_SIZE', 'WRITE_BATCH_DELAY'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+      const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')), ...batching }, { clientId: `gw-bench-ingest-${rate}` });
       // The clock starts once the intake is subscribed; the window after the warm-up is measured.
       let lat = new Latencies();
       const intake = new DoorIntake(ctx, { onCommitted: (b) => lat.add(b) });
