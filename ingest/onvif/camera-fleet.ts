@@ -41,6 +41,8 @@ export class CameraFleet {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly misses = new Map<string, number>();
   private readonly heartbeats: Limit;
+  /** When each camera last had a heartbeat out of turn (see checkSoon). */
+  private readonly earlyChecks = new Map<string, number>();
   private readonly streamChecks: Limit;
   private readonly prepares: Limit;
   private stopped = false;
@@ -160,6 +162,20 @@ export class CameraFleet {
     return out.filter((s): s is CameraHealthSample => s !== undefined);
   }
 
+  /**
+   * A heartbeat now for a camera whose held PullPoint request just broke (at most one per camera per interval):
+   * an offline camera is then known within seconds instead of up to interval + timeout.
+   */
+  private checkSoon(w: WatchedCamera): void {
+    const now = Date.now();
+    if (this.stopped || now - (this.earlyChecks.get(w.id) ?? 0) < this.ctx.config.healthInterval) return;
+    this.earlyChecks.set(w.id, now);
+    void this.heartbeats
+      .run(() => w.check())
+      .then((s) => (this.stopped ? undefined : this.sinks.sample(s)))
+      .catch((err) => this.ctx.log.warn({ camera: w.id, err: String(err) }, 'early heartbeat not recorded'));
+  }
+
   /** ffmpeg over every camera's stream, a few at a time. */
   async checkStreams(): Promise<CameraHealthSample[]> {
     const { config } = this.ctx;
@@ -217,6 +233,7 @@ export class CameraFleet {
         this.ctx.log.warn({ camera: cam.id }, 'camera refused the credentials');
       },
       onEvent: (cam, e) => this.onEvent(cam, e),
+      onSuspect: (cam) => this.checkSoon(cam),
     });
     this.cameras.set(id, w);
     void w.prepare();

@@ -19,6 +19,8 @@ export interface WatchHooks {
   onInventory: (w: WatchedCamera, inv: Inventory) => Promise<void>;
   onAuthFailed: (w: WatchedCamera) => Promise<void>;
   onEvent: (w: WatchedCamera, e: CameraEvent) => Promise<void>;
+  /** The event connection of a camera believed up broke at the socket: worth a heartbeat now, not at the next round. */
+  onSuspect?: (w: WatchedCamera) => void;
   log: { warn: (o: object, msg: string) => void; debug: (o: object, msg: string) => void };
 }
 
@@ -131,7 +133,9 @@ export class WatchedCamera {
     cam.on('eventsError', (err: unknown) => {
       // ECONNREFUSED and the like are retried by the client itself; anything else may end its loop.
       const code = (err as { code?: string })?.code;
-      if (!code || !['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH'].includes(code)) this.eventsLive = false;
+      const socketLevel = !!code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EPIPE'].includes(code);
+      if (!socketLevel) this.eventsLive = false;
+      else if (this.state === 'ok') this.hooks.onSuspect?.(this);
       this.hooks.log.debug({ camera: this.id, err: String(err) }, 'pull point error');
     });
     this.eventsCam = cam;

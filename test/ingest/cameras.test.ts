@@ -145,6 +145,18 @@ describe('ONVIF cameras', () => {
     expect(capture?.payload).toMatchObject({ source: 'camera', imagePath: motion.snapshotPath });
   });
 
+  it('when a camera drops while its PullPoint request is held, then an unreachable sample comes at once, not at the next round', async () => {
+    // HEALTH_INTERVAL is 1 h here: only the broken event connection can explain a sample within seconds.
+    const health = new CameraHealthRepository(t.db);
+    const from = new Date().toISOString();
+    await sim.setFault(id(0), 'offline');
+    const l = await until(() => health.list({ camera: id(0), kind: 'heartbeat', from, limit: 10 }), (x) => x.total >= 1, 10_000, 'early heartbeat');
+    expect(l.items[0]).toMatchObject({ reachable: false, errorClass: 'refused' });
+    await sim.setFault(id(0), 'ok');
+    await fleet.checkAll();
+    await until(() => fleet.cameras.get(id(0))!.state, (s) => s === 'ok', 15_000, 'camera back');
+  });
+
   it('when a camera drops and comes back, then its event subscription is re-created and events flow again', async () => {
     const w = fleet.cameras.get(id(1))!;
     const before = w.subscriptions;
