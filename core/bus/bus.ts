@@ -39,12 +39,6 @@ export class Bus {
   readonly shared: boolean;
   private readonly subs: Subscription[] = [];
   private readonly orphans: { topic: string; payload: Buffer; dup: boolean; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  /** Message ids whose PUBACK waits for the handler, per connection generation. */
-  /**
-   * Message ids whose PUBACK waits for the handler, with a count: Mosquitto 2.0 under a backlog sends beyond the
-   * Receive Maximum and reuses an id still unacknowledged, so one id can be held twice.
-   */
-  private readonly held = new Map<number, number>();
   /** PUBACKs due, written together once per turn of the event loop (a committed batch frees thousands at once). */
   private acks: number[] = [];
   private acksScheduled = false;
@@ -65,7 +59,6 @@ export class Bus {
     client.on('close', () => {
       // Acks of the lost connection must not be sent on the next one: the broker redelivers those messages.
       this.generation++;
-      this.held.clear();
       this.acks = [];
       this.order = [];
       this.orderHead = 0;
@@ -181,9 +174,11 @@ export class Bus {
     const internals = client as unknown as { _sendPacket: SendPacket };
     const send: SendPacket = internals._sendPacket.bind(client);
     // mqtt.js sends the PUBACK when handleMessage calls back, and handles the next packet only after that.
-    // To batch, handleMessage calls back at once and the PUBACK is held here until the handler resolves.
+    // To batch, handleMessage calls back at once and mqtt.js's PUBACK is dropped here: every message comes through
+    // handleMessage, and ack() writes its PUBACK once the handler resolves. (Each message has its own entry in the
+    // order, so an id Mosquitto reuses past the Receive Maximum while still unacknowledged is acked once per copy.)
     internals._sendPacket = (packet, cb, ...rest) => {
-      if (packet?.cmd === 'puback' && this.held.has(packet.messageId)) {
+      if (packet?.cmd === 'puback') {
         cb?.();
         return;
       }
@@ -194,7 +189,6 @@ export class Bus {
       const gen = this.generation;
       let entry: Unacked | undefined;
       if (packet.qos === 1 && id !== undefined) {
-        this.held.set(id, (this.held.get(id) ?? 0) + 1);
         entry = { id, state: 'pending' };
         this.order.push(entry);
       }
@@ -202,27 +196,17 @@ export class Bus {
       this.dispatch(packet, entry)
         .then(() => {
           if (!entry || gen !== this.generation) return;
-          this.release(entry.id);
           if (entry.detached) this.ack(entry.id);
           else this.settle(entry, 'ack');
         })
         .catch((err) => {
           // Not acknowledged: the broker delivers it again after the next reconnect; later ones are acked.
-          if (entry && gen === this.generation) {
-            this.release(entry.id);
-            if (!entry.detached) this.settle(entry, 'skip');
-          }
+          if (entry && gen === this.generation && !entry.detached) this.settle(entry, 'skip');
           this.opts.log?.warn({ topic: packet.topic, err: String(err) }, 'handler failed; message left unacknowledged');
         })
         .finally(() => this.inFlight--);
       callback();
     };
-  }
-
-  private release(id: number): void {
-    const n = this.held.get(id) ?? 0;
-    if (n > 1) this.held.set(id, n - 1);
-    else this.held.delete(id);
   }
 
   /** Marks a message handled; every handled message at the front of the order is acknowledged. */
