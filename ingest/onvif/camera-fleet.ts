@@ -151,11 +151,7 @@ export class CameraFleet {
     const out = await Promise.all(
       list.map(async (w, i) => {
         if (gap) await sleep(start + i * gap - performance.now());
-        if (this.stopped) return undefined;
-        const s = await this.heartbeats.run(() => w.check());
-        if (this.stopped) return undefined;
-        await this.sinks.sample(s);
-        return s;
+        return this.stopped ? undefined : this.heartbeat(w);
       }),
     );
     this.rounds++;
@@ -170,10 +166,15 @@ export class CameraFleet {
     const now = Date.now();
     if (this.stopped || now - (this.earlyChecks.get(w.id) ?? 0) < this.ctx.config.healthInterval) return;
     this.earlyChecks.set(w.id, now);
-    void this.heartbeats
-      .run(() => w.check())
-      .then((s) => (this.stopped ? undefined : this.sinks.sample(s)))
-      .catch((err) => this.ctx.log.warn({ camera: w.id, err: String(err) }, 'early heartbeat not recorded'));
+    void this.heartbeat(w).catch((err) => this.ctx.log.warn({ camera: w.id, err: String(err) }, 'early heartbeat not recorded'));
+  }
+
+  /** One heartbeat within the concurrency bound, stored and published unless the fleet stopped meanwhile. */
+  private async heartbeat(w: WatchedCamera): Promise<CameraHealthSample | undefined> {
+    const s = await this.heartbeats.run(() => w.check());
+    if (this.stopped) return undefined;
+    await this.sinks.sample(s);
+    return s;
   }
 
   /** ffmpeg over every camera's stream, a few at a time. */
