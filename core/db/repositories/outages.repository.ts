@@ -116,7 +116,6 @@ export class OutagesRepository {
    */
   async saveIfUnchanged(rows: readonly (CameraStateRow & { readSeq: number })[], changes: readonly StatusChangeRow[]): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
-    const last = new Map(changes.map((c) => [c.cameraId, c]));
     const n = 12;
     const r = await this.db.query<{ camera_id: string; seq: string | number }>(
       `WITH s AS (${UPDATE_STATES.replace('$12::timestamptz[]) AS u(camera_id,', `$12::timestamptz[], $${n + 1}::bigint[]) AS u(camera_id,`).replace('last_ts)', 'last_ts, read_seq)')}
@@ -131,14 +130,7 @@ export class OutagesRepository {
       [
         ...stateParams(rows),
         rows.map((x) => x.readSeq),
-        changes.map((c) => c.cameraId),
-        changes.map((c) => iso(c.ts)),
-        changes.map((c) => c.from),
-        changes.map((c) => c.to),
-        changes.map((c) => c.reason),
-        [...last.keys()],
-        [...last.values()].map((c) => c.to),
-        [...last.values()].map((c) => iso(c.ts)),
+        ...historyParams(changes),
       ],
     );
     return new Map(r.rows.map((x) => [x.camera_id, Number(x.seq)]));
@@ -147,22 +139,12 @@ export class OutagesRepository {
   /** Records transitions and mirrors each camera's latest state on cameras.status (for the API), in one statement. */
   async insertHistory(q: Queryable, changes: readonly StatusChangeRow[]): Promise<void> {
     if (changes.length === 0) return;
-    const last = new Map(changes.map((c) => [c.cameraId, c]));
     await q.query(
       `WITH h AS (INSERT INTO camera_status_history (camera_id, ts, from_state, to_state, reason)
                   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[]))
        UPDATE cameras c SET status = u.status, status_since = u.ts, updated_at = now()
        FROM unnest($6::text[], $7::text[], $8::timestamptz[]) AS u(id, status, ts) WHERE c.id = u.id`,
-      [
-        changes.map((c) => c.cameraId),
-        changes.map((c) => iso(c.ts)),
-        changes.map((c) => c.from),
-        changes.map((c) => c.to),
-        changes.map((c) => c.reason),
-        [...last.keys()],
-        [...last.values()].map((c) => c.to),
-        [...last.values()].map((c) => iso(c.ts)),
-      ],
+      historyParams(changes),
     );
   }
 
@@ -304,5 +286,20 @@ function stateParams(rows: readonly CameraStateRow[]): unknown[] {
     col((r) => iso(r.qualitySince)),
     col((r) => r.outageId ?? null),
     col((r) => iso(r.lastTs)),
+  ];
+}
+
+/** Transitions as eight arrays: the history rows, then each camera's latest state for the cameras mirror. */
+function historyParams(changes: readonly StatusChangeRow[]): unknown[] {
+  const last = new Map(changes.map((c) => [c.cameraId, c]));
+  return [
+    changes.map((c) => c.cameraId),
+    changes.map((c) => iso(c.ts)),
+    changes.map((c) => c.from),
+    changes.map((c) => c.to),
+    changes.map((c) => c.reason),
+    [...last.keys()],
+    [...last.values()].map((c) => c.to),
+    [...last.values()].map((c) => iso(c.ts)),
   ];
 }
