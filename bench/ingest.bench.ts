@@ -49,6 +49,8 @@ function load(url: string, doors: { propertyId: string; id: string }[], perSecon
  */
 class Latencies {
   private readonly ms: number[] = [];
+  /** Worst latency and commits per second of the measured window, to see where a tail comes from. */
+  readonly perSecond = new Map<number, { n: number; max: number }>();
   count = 0;
   measured = 0;
   lastAt = 0;
@@ -58,15 +60,25 @@ class Latencies {
     this.count += events.length;
     if (now < this.measureFrom) return;
     this.measured += events.length;
+    const sec = Math.floor((now - this.measureFrom) / 1000);
+    const b = this.perSecond.get(sec) ?? { n: 0, max: 0 };
+    this.perSecond.set(sec, b);
     for (const e of events) {
       const ts = Date.parse(e.ts);
-      if (ts >= this.measureFrom) this.ms.push(now - ts);
+      if (ts < this.measureFrom) continue;
+      this.ms.push(now - ts);
+      b.n++;
+      if (now - ts > b.max) b.max = now - ts;
     }
     this.lastAt = now;
   }
   /** Commits per second from `measureFrom` to the last commit. */
   get rate(): number {
     return (this.measured / Math.max(1, this.lastAt - this.measureFrom)) * 1000;
+  }
+  /** The seconds whose worst latency was highest, as "second:max ms". */
+  worstSeconds(k: number): string {
+    return [...this.perSecond].sort((a, b) => b[1].max - a[1].max).slice(0, k).map(([s, b]) => `${s}s:${b.max}ms`).join(' ');
   }
   pct(p: number): number {
     const s = [...this.ms].sort((a, b) => a - b);
@@ -107,7 +119,7 @@ async function runDoors(): Promise<Row[]> {
       // This process is the intake (and the latency bookkeeping): its CPU per committed event.
       const cpu = process.cpuUsage(cpu0);
       const cpuPerEvent = (cpu.user + cpu.system) / Math.max(1, lat.count);
-      progress(`ingest: ${lat.count} committed of ${sent.sent}`);
+      progress(`ingest: ${lat.count} committed of ${sent.sent}; worst seconds ${lat.worstSeconds(8)}`);
       const stats = intake.stats();
       await intake.stop();
       await ctx.bus.close();

@@ -18,6 +18,8 @@ export interface BatchWriterOptions<T> {
 
 interface Pending<T> {
   item: T;
+  /** performance.now() when added: the delay counts from the oldest waiting item. */
+  at: number;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -51,7 +53,7 @@ export class BatchWriter<T> extends EventEmitter {
       await new Promise<void>((r) => this.waitingForSpace.push(r));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, at: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -71,8 +73,13 @@ export class BatchWriter<T> extends EventEmitter {
   }
 
   private schedule(): void {
-    if (this.queue.length >= (this.opts.maxBatch ?? 2000)) this.kick();
-    else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.opts.maxDelayMs ?? 50);
+    if (this.queue.length >= (this.opts.maxBatch ?? 2000)) return this.kick();
+    if (this.timer || this.queue.length === 0) return;
+    // Due when the oldest waiting item has waited maxDelay: under load, items that queued while every writer was
+    // busy go out as soon as one is free, not a whole delay later.
+    const due = this.queue[0].at + (this.opts.maxDelayMs ?? 50) - performance.now();
+    if (due <= 0) this.kick();
+    else this.timer = setTimeout(() => this.kick(), due);
   }
 
   private kick(): void {

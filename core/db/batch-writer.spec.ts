@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { BatchWriter } from './batch-writer.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A writer whose writes are recorded and finish only when released. */
+function gatedWriter(opts: { maxBatch?: number; maxDelayMs?: number; concurrency?: number }) {
+  const batches: { items: number[]; startedAt: number }[] = [];
+  const gates: (() => void)[] = [];
+  const writer = new BatchWriter<number>({
+    name: 'test',
+    ...opts,
+    write: (items) => {
+      batches.push({ items, startedAt: performance.now() });
+      return new Promise<void>((r) => gates.push(r));
+    },
+  });
+  const releaseAll = () => gates.splice(0).forEach((r) => r());
+  return { writer, batches, releaseAll };
+}
+
+describe('BatchWriter', () => {
+  it('waits up to the delay to fill a batch at light load, and resolves items only after their batch is written', async () => {
+    const { writer, batches, releaseAll } = gatedWriter({ maxBatch: 100, maxDelayMs: 40, concurrency: 1 });
+    let done = 0;
+    const added = [1, 2, 3].map((i) => writer.add(i).then(() => done++));
+    await sleep(10);
+    expect(batches).toHaveLength(0);
+    await sleep(60);
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
+    expect(done).toBe(0);
+    releaseAll();
+    await Promise.all(added);
+    expect(done).toBe(3);
+  });
+
+  it('writes a full batch at once, without the delay', async () => {
+    const { writer, batches, releaseAll } = gatedWriter({ maxBatch: 3, maxDelayMs: 10_000, concurrency: 2 });
+    const added = [1, 2, 3, 4].map((i) => writer.add(i));
+    await sleep(5);
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
+    releaseAll();
+    await Promise.all(added.slice(0, 3));
+    void writer.flush();
+    await sleep(20);
+    releaseAll();
+    await Promise.all(added);
+  });
+
+  it('writes items that queued while every writer was busy as soon as one is free once they have waited the delay', async () => {
+    const delay = 200;
+    const { writer, batches, releaseAll } = gatedWriter({ maxBatch: 1000, maxDelayMs: delay, concurrency: 1 });
+    const first = writer.add(1);
+    await sleep(delay + 20);
+    expect(batches).toHaveLength(1);
+    // Queued behind the busy writer; they wait longer than the delay before it frees up.
+    const later = [2, 3].map((i) => writer.add(i));
+    await sleep(delay + 30);
+    expect(batches).toHaveLength(1);
+    const freedAt = performance.now();
+    releaseAll();
+    await first;
+    await sleep(5);
+    expect(batches.map((b) => b.items)).toEqual([[1], [2, 3]]);
+    // Not a second full delay after the writer came free: the delay counts from when the items were added.
+    expect(batches[1].startedAt - freedAt).toBeLessThan(delay / 2);
+    releaseAll();
+    await Promise.all(later);
+  });
+
+  it('keeps a failed batch and writes it again with backoff, reporting degraded meanwhile', async () => {
+    let calls = 0;
+    const written: number[][] = [];
+    const writer = new BatchWriter<number>({
+      name: 'test',
+      maxDelayMs: 1,
+      backoff: { initialMs: 10, maxMs: 20 },
+      write: async (items) => {
+        if (++calls <= 2) throw new Error('database away');
+        written.push(items);
+      },
+    });
+    const added = [1, 2].map((i) => writer.add(i));
+    await sleep(5);
+    expect(writer.degraded).toBe(true);
+    await Promise.all(added);
+    expect(written).toEqual([[1, 2]]);
+    expect(writer.degraded).toBe(false);
+  });
+});
