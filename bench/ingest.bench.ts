@@ -105,7 +105,8 @@ async function runDoors(): Promise<Row[]> {
       const before = await repo.count();
       // The product's batching settings pass through, so they can be tried here.
       const batching = Object.fromEntries(['WRITE_BATCH_SIZE', 'WRITE_BATCH_DELAY'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-      const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')), ...batching }, { clientId: `gw-bench-ingest-${rate}` });
+      const clientId = `gw-bench-ingest-${rate}`;
+      const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')), ...batching }, { clientId });
       // The clock starts once the intake is subscribed; the window after the warm-up is measured.
       let lat = new Latencies();
       const intake = new DoorIntake(ctx, { onCommitted: (b) => lat.add(b) });
@@ -123,6 +124,9 @@ async function runDoors(): Promise<Row[]> {
       const stats = intake.stats();
       await intake.stop();
       await ctx.bus.close();
+      // The intake's session is persistent on purpose; left behind, the broker would queue every later run's
+      // messages for it and write them all at each autosave (a stall growing every 10 s in the next run).
+      await (await mqtt.connectAsync(broker.url, { clientId, clean: true, protocolVersion: 5 })).endAsync();
       const stored = (await repo.count()) - before;
       return {
         name: `door events MQTT → PG15 committed, QoS 1, ${fmt(rate)}/s offered for ${SECONDS} s after ${WARMUP} s warm-up (${CLIENTS} publishers, 200 doors)`,
