@@ -2,6 +2,7 @@
 import type { Db, Queryable } from '../db.ts';
 import type { DoorEvent } from '../../events/index.ts';
 import { ensurePartitionsFor } from '../partitions.ts';
+import { arrayLiteral } from '../array-literal.ts';
 
 export interface DoorEventFilter {
   properties?: string[];
@@ -30,7 +31,7 @@ export class DoorEventsRepository {
   async insertMany(events: readonly DoorEvent[], q: Queryable = this.db): Promise<number> {
     if (events.length === 0) return 0;
     await ensurePartitionsFor(q, this.db, 'door_events', events.map((e) => e.ts));
-    const col = <K extends keyof DoorEvent>(k: K) => events.map((e) => e[k] ?? null);
+    const col = <K extends keyof DoorEvent>(k: K) => arrayLiteral(events.map((e) => e[k]));
     const r = await q.query(
       `INSERT INTO door_events (event_id, ts, property_id, door_id, type, direction, credential_kind, credential_id, person_id, image_path, received_at)
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
