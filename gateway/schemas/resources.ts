@@ -79,8 +79,10 @@ export const DeadLetter = Type.Object({
   source: Type.String(),
   topic: Nullable(Type.String()),
   reason: Type.String(),
-  payload: Nullable(Type.String()),
-  size: Type.Integer(),
+  reasonClass: Type.String({ description: 'The reason up to its first colon (invalid_json, schema, too_large, unknown_door, …)' }),
+  payload: Nullable(Type.String({ description: 'The raw payload as text, cut at storedBytes' })),
+  size: Type.Integer({ description: 'Bytes received' }),
+  storedBytes: Type.Integer({ description: 'Bytes of the payload kept; less than size when it was cut' }),
   occurrences: Type.Integer({ description: 'Times this exact message arrived (broker redeliveries not counted)' }),
   lastTs: Type.String({ format: 'date-time', description: 'Last arrival; ts is the first' }),
 });

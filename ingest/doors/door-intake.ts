@@ -2,11 +2,11 @@
 // published on the bus. A message is acknowledged (PUBACK) only after its row — or its dead letter — is committed.
 import { BatchWriter } from '../../core/db/batch-writer.ts';
 import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
-import { DeadLettersRepository, type DeadLetter } from '../../core/db/repositories/dead-letters.repository.ts';
+import { DeadLettersRepository, reasonClass, type DeadLetter } from '../../core/db/repositories/dead-letters.repository.ts';
 import { DOOR_INTAKE_FILTER } from '../../core/bus/topics.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import type { DoorEvent, FaceCapture } from '../../core/events/index.ts';
-import { decodeDoorMessage, reasonClass, type DecodeLimits } from './door-message.ts';
+import { decodeDoorMessage, type DecodeLimits } from './door-message.ts';
 import { DoorDirectory } from './door-directory.ts';
 import { DoorsRepository } from './doors.repository.ts';
 import { CaptureStore } from '../captures/capture-store.ts';

@@ -79,8 +79,3 @@ function isoOf(d: Date): string {
   }
   return lastIso;
 }
-
-/** The reason's class ("invalid_json", "schema", …), for counters. */
-export function reasonClass(reason: string): string {
-  return reason.split(':', 1)[0];
-}

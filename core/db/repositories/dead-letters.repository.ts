@@ -14,14 +14,22 @@ export interface DeadLetter {
   redelivered?: boolean;
 }
 
+/** "unknown_door: p1/nope" → "unknown_door": the class the intake counts by and the dashboard charts. */
+export function reasonClass(reason: string): string {
+  return reason.split(':', 1)[0];
+}
+
 export interface DeadLetterRow {
   id: number;
   ts: string;
   source: string;
   topic: string | null;
   reason: string;
+  reasonClass: string;
   payload: string | null;
   size: number;
+  /** Bytes of the payload kept (it is cut at DEAD_LETTER_PAYLOAD_MAX). */
+  storedBytes: number;
   /** Times this exact message arrived (redeliveries not counted). */
   occurrences: number;
   lastTs: string;
@@ -74,7 +82,16 @@ export class DeadLettersRepository {
       `SELECT id, ts, source, topic, reason, payload, size, occurrences, last_ts FROM dead_letters ${w} ORDER BY last_ts DESC, id DESC LIMIT ${Math.min(opts.limit ?? 50, 1000)} OFFSET ${opts.offset ?? 0}`,
       params,
     );
-    const items = r.rows.map(({ last_ts: last, ...x }) => ({ ...x, ts: new Date(x.ts).toISOString(), lastTs: new Date(last).toISOString() }) as DeadLetterRow);
+    const items = r.rows.map(
+      ({ last_ts: last, ...x }) =>
+        ({
+          ...x,
+          ts: new Date(x.ts).toISOString(),
+          lastTs: new Date(last).toISOString(),
+          reasonClass: reasonClass(x.reason),
+          storedBytes: Math.min(x.size, DEAD_LETTER_PAYLOAD_MAX),
+        }) as DeadLetterRow,
+    );
     return { total, items };
   }
 }

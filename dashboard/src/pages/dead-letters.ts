@@ -1,18 +1,13 @@
 // Dead letters (administrators): input the services refused, newest arrival first, with the reason and the raw payload.
+import type { Static } from '@sinclair/typebox';
+import type { DeadLetter as DeadLetterSchema } from '../../../gateway/schemas/resources.ts';
 import { get, type Page } from '../api.ts';
 import { chartIn } from '../charts.ts';
 import { fmtTime, t } from '../i18n.ts';
 import { badge, h, pagedTable } from '../ui.ts';
 
-interface DeadLetter { id: number; ts: string; lastTs: string; source: string; topic: string | null; reason: string; payload: string | null; size: number; occurrences: number }
-
-/** Payloads are stored cut at this many bytes (DEAD_LETTER_PAYLOAD_MAX in the repository). */
-const STORED_MAX = 4096;
-
-/** "unknown door: p1/nope" → "unknown door": the class the intake counts by. */
-function reasonClass(reason: string): string {
-  return reason.split(':', 1)[0];
-}
+/** The API's item, typed from its schema. */
+type DeadLetter = Static<typeof DeadLetterSchema>;
 
 export function deadLettersPage(root: HTMLElement): () => void {
   const f = { source: '' };
@@ -32,7 +27,7 @@ export function deadLettersPage(root: HTMLElement): () => void {
     chartBox.hidden = items.length === 0;
     if (!items.length) return;
     const counts = new Map<string, number>();
-    for (const x of items) counts.set(reasonClass(x.reason), (counts.get(reasonClass(x.reason)) ?? 0) + x.occurrences);
+    for (const x of items) counts.set(x.reasonClass, (counts.get(x.reasonClass) ?? 0) + x.occurrences);
     const rows = [...counts].sort((a, b) => b[1] - a[1]);
     chart ??= chartIn(chartEl);
     chart.chart.setOption({
@@ -50,7 +45,7 @@ export function deadLettersPage(root: HTMLElement): () => void {
       { title: t('lastArrival'), cell: (x) => h('time', { datetime: x.lastTs, title: t('firstArrival', { time: fmtTime(x.ts) }) }, fmtTime(x.lastTs)) },
       { title: t('source'), cell: (x) => x.source },
       { title: t('topic'), cell: (x) => x.topic ?? '—', cls: 'mono' },
-      { title: t('reason'), cell: (x) => h('span', { class: 'reason' }, badge(reasonClass(x.reason), 'sev-medium'), ' ', h('span', { class: 'reason-text' }, x.reason)), cls: 'wrap' },
+      { title: t('reason'), cell: (x) => h('span', { class: 'reason' }, badge(x.reasonClass, 'sev-medium'), ' ', h('span', { class: 'reason-text' }, x.reason)), cls: 'wrap' },
       { title: t('occurrences'), cell: (x) => x.occurrences, cls: 'num occurrences' },
       { title: t('size'), cell: (x) => `${x.size} ${t('bytes')}`, cls: 'num size' },
       { title: t('payload'), cell: payloadCell, cls: 'wrap' },
@@ -81,11 +76,11 @@ export function deadLettersPage(root: HTMLElement): () => void {
 
 function payloadCell(x: DeadLetter): HTMLElement | string {
   if (x.payload === null || x.payload === '') return '—';
-  const cut = x.size > STORED_MAX;
+  const cut = x.storedBytes < x.size;
   const preview = x.payload.length > 40 ? `${x.payload.slice(0, 40)}…` : x.payload;
   return h('details', { class: 'payload' },
     h('summary', { class: 'mono' }, preview),
     h('pre', { class: 'mono' }, x.payload),
-    cut ? h('small', {}, t('truncated', { n: STORED_MAX })) : null,
+    cut ? h('small', {}, t('truncated', { n: x.storedBytes })) : null,
   );
 }
