@@ -20,8 +20,8 @@ const RATE = Number(process.env.BENCH_INGEST_RATE ?? 20_000);
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 60);
 /** Offered before the measured window at the same rate, left out of rate and latency. */
 const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 5);
-/** A second run below capacity for the latency target (0 to skip). */
-const LATENCY_RATE = Number(process.env.BENCH_INGEST_LATENCY_RATE ?? 12_000);
+/** A second run above the target to show the headroom (0 to skip). */
+const HEADROOM_RATE = Number(process.env.BENCH_INGEST_HEADROOM_RATE ?? 24_000);
 const NAIVE_SECONDS = Number(process.env.BENCH_INGEST_NAIVE_SECONDS ?? 10);
 const CLIENTS = 4;
 
@@ -131,13 +131,13 @@ async function runDoors(): Promise<Row[]> {
       return {
         name: `door events MQTT → PG15 committed, QoS 1, ${fmt(rate)}/s offered for ${SECONDS} s after ${WARMUP} s warm-up (${CLIENTS} publishers, 200 doors)`,
         value: `${fmt(lat.rate)} events/s, p99 ${fmt(lat.pct(99))} ms (p50 ${fmt(lat.pct(50))} ms)`,
-        target: '≥ 20,000 events/s, p99 < 250 ms',
+        target: rate === RATE ? '≥ 20,000 events/s, p99 < 250 ms' : '',
         note: `${fmt(stored)} stored of ${fmt(sent.sent)} sent; ${stats.duplicates} duplicates; ingest CPU ${cpuPerEvent.toFixed(1)} µs/event; load average ${loadavg()[0].toFixed(1)}; publish → commit, then on the bus (one message per batch) before PUBACK`,
       };
     };
     const rows = [await measure(RATE)];
-    // Latency is only meaningful below capacity: the same run at a load the machine sustains.
-    if (LATENCY_RATE > 0 && LATENCY_RATE !== RATE) rows.push(await measure(LATENCY_RATE));
+    // The same run above the target: how much room is left, and how latency grows as the machine fills.
+    if (HEADROOM_RATE > 0 && HEADROOM_RATE !== RATE) rows.push(await measure(HEADROOM_RATE));
     const limits = { maxPayload: 1024 * 1024, maxAgeMs: 30 * 86_400_000, maxAheadMs: 600_000 };
 
     // Naive peer: one INSERT per message, the PUBACK after it, messages handled one after another.
