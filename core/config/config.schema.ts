@@ -75,7 +75,7 @@ export const settings = {
   coverageInterval: { env: 'COVERAGE_INTERVAL', kind: 'duration', default: '1m', description: 'Longest time between coverage recomputations (also recomputed soon after cameras go down or up).' },
   jwtSecret: { env: 'JWT_SECRET', kind: 'string', description: 'Token signing secret; generated under DATA_DIR when unset.' },
   tokenTtl: { env: 'TOKEN_TTL', kind: 'duration', default: '12h', description: 'Login token lifetime.' },
-  bootstrapAdminPassword: { env: 'BOOTSTRAP_ADMIN_PASSWORD', kind: 'string', description: 'Creates user admin on an empty database.' },
+  bootstrapAdminPassword: { env: 'BOOTSTRAP_ADMIN_PASSWORD', kind: 'string', description: 'Creates user admin while no administrator exists.' },
   demoPassword: { env: 'DEMO_PASSWORD', kind: 'string', description: 'Password of the demo users in simulation (generated and printed when unset).' },
   loginRateLimit: { env: 'LOGIN_RATE_LIMIT', kind: 'int', default: '10', min: 1, description: 'Login attempts per minute from one client address.' },
   faceThreshold: { env: 'FACE_MATCH_THRESHOLD', kind: 'string', default: '0.30', description: 'Default Euclidean distance between unit-length face descriptors under which a face matches a watch-list person (calibration in BENCHMARKS.md).' },

@@ -1,4 +1,4 @@
-// First users: `admin` from BOOTSTRAP_ADMIN_PASSWORD on an empty database, and in simulation the demo users
+// First users: `admin` from BOOTSTRAP_ADMIN_PASSWORD while there is no administrator, and in simulation the demo users
 // monitor1, manager1 and supervisor1, scoped to the imported city.
 import { randomBytes } from 'node:crypto';
 import type { ServiceContext } from '../../core/service.ts';
@@ -11,9 +11,13 @@ export const DEMO_USERS = ['monitor1', 'manager1', 'supervisor1'] as const;
 export async function bootstrapUsers(ctx: Pick<ServiceContext, 'db' | 'config' | 'log'>): Promise<void> {
   const users = new UsersRepository(ctx.db);
   const { config, log } = ctx;
-  if (config.bootstrapAdminPassword && (await users.count()) === 0) {
+  // While no administrator exists, not only on an empty database: a demo started first has users but nobody who
+  // can see dead letters or set credentials. Once one exists the variable changes nothing (passwords stay the users').
+  if (config.bootstrapAdminPassword && (await users.countWithRole('admin')) === 0) {
     if (await users.insert({ username: 'admin', passwordHash: await hashPassword(config.bootstrapAdminPassword), role: 'admin', displayName: 'Administrator' })) {
       log.info('created user admin (BOOTSTRAP_ADMIN_PASSWORD)');
+    } else {
+      log.warn('BOOTSTRAP_ADMIN_PASSWORD ignored: a user named admin exists without the admin role');
     }
   }
   if (!config.simulate) return;

@@ -1,6 +1,7 @@
 // Login, tokens, roles, the first users and the 400 that names the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, gatewayTest, PASSWORD, type GatewayTest } from './gateway-context.ts';
+import { bootstrapUsers } from '../../gateway/auth/bootstrap-users.ts';
 
 let t: GatewayTest;
 beforeAll(async () => {
@@ -50,6 +51,24 @@ describe('auth', () => {
       expect(await again.login('manager1')).toBeTypeOf('string');
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe('first administrator', () => {
+  it('when a demo started without BOOTSTRAP_ADMIN_PASSWORD restarts with it, then admin is created; once one exists, the variable changes nothing', async () => {
+    const g = await gatewayTest({ env: { BOOTSTRAP_ADMIN_PASSWORD: '' } });
+    try {
+      await expect(g.login('admin')).rejects.toThrow(/401/);
+      expect(await g.login('monitor1')).toBeTypeOf('string');
+      await bootstrapUsers({ ...g.ctx, config: { ...g.ctx.config, bootstrapAdminPassword: 'second-start-pass' } });
+      const me = await g.app.inject({ url: '/api/v1/auth/me', headers: bearer(await g.login('admin', 'second-start-pass')) });
+      expect(me.json()).toMatchObject({ username: 'admin', role: 'admin' });
+      await bootstrapUsers({ ...g.ctx, config: { ...g.ctx.config, bootstrapAdminPassword: 'third-start-pass' } });
+      await expect(g.login('admin', 'third-start-pass')).rejects.toThrow(/401/);
+      expect(await g.login('admin', 'second-start-pass')).toBeTypeOf('string');
+    } finally {
+      await g.close();
     }
   });
 });

@@ -28,6 +28,10 @@ export class UsersRepository {
     return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0].n;
   }
 
+  async countWithRole(role: string): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE role = $1', [role])).rows[0].n;
+  }
+
   async byUsername(username: string): Promise<UserRow | undefined> {
     const r = await this.db.query<Record<string, any>>('SELECT * FROM users WHERE username = $1', [username]);
     return r.rows[0] ? toUser(r.rows[0]) : undefined;
