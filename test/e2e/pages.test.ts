@@ -57,6 +57,20 @@ it('when a page the role may not use is asked for by its address, then the first
   await page.context().close();
 });
 
+it('when the login form opens, then no alert shows; a wrong password shows one in words', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  const alert = page.locator('form.login [role=alert]');
+  await page.locator('form.login').waitFor();
+  expect(await alert.isVisible()).toBe(false);
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', 'not-the-password');
+  await page.click('form.login button[type=submit]');
+  await alert.waitFor();
+  expect(await alert.textContent()).toBe('Login failed: wrong username or password');
+  await page.close();
+});
+
 it('when the session expires, then the next request returns to the login form', async () => {
   const page = await loggedIn(browser, base, 'admin');
   await page.evaluate(() => {
