@@ -308,6 +308,11 @@ export function fmtTime(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
 }
 
+/** A measured figure in the viewer's language: digit grouping, at most two decimals. */
+export function fmtNumber(v: number): string {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(v);
+}
+
 export function viewerZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

@@ -52,10 +52,17 @@ it('when a supervisor shows the outage report and downloads it, then page, CSV a
   const withRows = api.tables.filter((tb) => tb.rows.length > 0);
   expect(withRows.length).toBeGreaterThan(0);
   for (const tb of withRows) {
-    const cells = await page.locator(`table[data-table="${tb.name}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    const fmt = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : String(v));
-    expect(cells).toEqual(tb.rows.map((r) => tb.columns.map((c) => fmt(r[c.key]))));
+    const cells = await page.locator(`table[data-table="${tb.name}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.dataset.value)));
+    expect(cells).toEqual(tb.rows.map((r) => tb.columns.map((c) => String(r[c.key] ?? ''))));
   }
+  // As read: figures rounded to two decimals with grouping, instants in the viewer's zone (Europe/Berlin here).
+  const shownCells = await page.locator('[data-testid=report] td[data-value]').evaluateAll((tds) => tds.map((td) => [td.dataset.value!, td.textContent!]));
+  const fraction = shownCells.find(([v]) => /^\d+\.\d+$/.test(v));
+  expect(fraction, 'a figure with decimals').toBeDefined();
+  expect(fraction![1]).toBe(new Intl.NumberFormat('en', { maximumFractionDigits: 2 }).format(Number(fraction![0])));
+  const instant = shownCells.find(([v]) => /^\d{4}-\d{2}-\d{2}T/.test(v));
+  expect(instant, 'an instant').toBeDefined();
+  expect(instant![1]).toBe(new Intl.DateTimeFormat('en', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date(instant![0])));
 
   // CSV: the same numbers as the API's rows.
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-csv]')]);

@@ -2,7 +2,7 @@
 // as CSV and PDF downloads. The report's shape is read from the answer, so new figures show without a release.
 import { download, get } from '../api.ts';
 import { chartIn } from '../charts.ts';
-import { fmtTime, t } from '../i18n.ts';
+import { fmtNumber, fmtTime, t } from '../i18n.ts';
 import { emptyView, errorView, h, load, select } from '../ui.ts';
 import { districtOptions } from './districts.ts';
 
@@ -85,7 +85,7 @@ function renderReport(report: Row, disposers: Array<() => void>): Node {
       h('div', { class: 'table-wrap' },
         h('table', { 'data-table': tb.name },
           h('thead', {}, h('tr', {}, ...tb.columns.map((c) => h('th', {}, c.title)))),
-          h('tbody', {}, ...tb.rows.map((r) => h('tr', {}, ...tb.columns.map((c) => h('td', { 'data-key': c.key }, fmt(r[c.key])))))),
+          h('tbody', {}, ...tb.rows.map((r) => h('tr', {}, ...tb.columns.map((c) => h('td', { 'data-key': c.key, 'data-value': String(r[c.key] ?? '') }, fmt(r[c.key])))))),
         ),
       ),
     );
@@ -119,8 +119,13 @@ function chartOf(tb: ReportTable, labelCols: Array<{ key: string }>, numeric: Ar
   return el;
 }
 
+/** An instant as the API writes it (ISO 8601 with a zone). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A cell as the viewer reads it: numbers grouped and rounded, instants in the viewer's zone (the raw value stays in data-value). */
 function fmt(v: unknown): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
+  if (typeof v === 'number') return fmtNumber(v);
+  if (typeof v === 'string' && INSTANT.test(v)) return fmtTime(v);
   return String(v);
 }
