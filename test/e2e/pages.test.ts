@@ -1,11 +1,17 @@
 // In a real Chromium: every page for every role renders without a script error and without an error state, the
 // navigation holds only what the role may use, and a page's API refusing (403) shows words, not a crash.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { baseUrl, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
 import { seed } from '../gateway/seed.ts';
 import { ensureDashboardBuilt, launch, loggedIn } from './browser.ts';
+import { WatchlistsRepository } from '../../core/db/repositories/watchlists.repository.ts';
+import { FaceMatchesRepository } from '../../core/db/repositories/face-matches.repository.ts';
+import { FaceAuditRepository } from '../../core/db/repositories/face-audit.repository.ts';
+import { FaceStore } from '../../analytics/face/face-store.ts';
 
 let t: GatewayTest;
 let browser: Browser;
@@ -119,3 +125,30 @@ it('when a monitor enrols a person with a photo on the Faces page, then the pers
   await expect.poll(() => persons.locator('ul.plain').textContent(), { timeout: 90_000 }).toMatch(/Person One · 1 /);
   await page.context().close();
 }, 120_000);
+
+it('when a monitor opens a door match on the Faces page, then it names the door and the crop opens on request, audited', async () => {
+  const lists = new WatchlistsRepository(t.ctx.db);
+  const [watchlistId, personId] = [randomUUID(), randomUUID()];
+  await lists.create({ id: watchlistId, name: 'Match list', level: 'wanted', scope: { kind: 'district', id: 'd1' } });
+  await lists.addPerson({ id: personId, watchlistId, name: 'Matched Person' }, []);
+  const crop = await new FaceStore(t.ctx.config.dataDir).save('matches', new Date(), 'e2e-crop', await readFile(new URL('../../fixtures/faces/p01-a.jpg', import.meta.url)));
+  const matchId = randomUUID();
+  await new FaceMatchesRepository(t.ctx.db).insert({
+    matchId, captureId: randomUUID(), ts: new Date().toISOString(), personId, watchlistId,
+    distance: 0.21, cropPath: crop, propertyId: 'p1', doorId: 'p1-door1', districtId: 'd1',
+  });
+  const page = await loggedIn(browser, base, 'monitor1');
+  await page.goto(`${base}/#/faces`);
+  const row = page.locator('main tr', { hasText: 'Matched Person' });
+  await row.waitFor();
+  expect(await row.textContent()).toContain('Door p1-door1');
+  const cropViews = async () => (await new FaceAuditRepository(t.ctx.db).list({ matchId, actor: 'monitor1' })).filter((e) => e.action === 'view_crop').length;
+  expect(await cropViews()).toBe(0);
+  await row.getByRole('button', { name: 'View' }).click();
+  const img = row.locator('img');
+  await img.waitFor();
+  // A real JPEG decoded by the browser, fetched with the session's token.
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  expect(await cropViews()).toBe(1);
+  await page.context().close();
+});

@@ -36,7 +36,7 @@ export function facesPage(root: HTMLElement, s: Session): () => void {
       { title: t('person'), cell: (m) => String(m.personName ?? m.personId ?? '—') },
       { title: t('watchlists'), cell: (m) => String(m.watchlistName ?? m.watchlistId ?? '—') },
       { title: t('distance'), cell: (m) => (typeof m.distance === 'number' ? m.distance.toFixed(3) : '—') },
-      { title: t('camera'), cell: (m) => String(m.cameraId ?? m.doorId ?? '—') },
+      { title: t('cameraOrDoor'), cell: (m) => (m.cameraId ? String(m.cameraId) : m.doorId ? `${t('door')} ${m.doorId}` : '—') },
       { title: t('image'), cell: (m) => crop(m) },
     ],
     fetch: (page, limit) => get('/api/v1/face-matches', { page, limit }),
@@ -59,7 +59,7 @@ function crop(m: Match): Node {
     } catch {
       box.replaceChildren('—');
     }
-  } }, '🖼'));
+  } }, t('showImage')));
   return box;
 }
 
