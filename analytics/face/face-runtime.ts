@@ -2,6 +2,7 @@
 // enrolment and matching logic. Created once per ServiceContext, so the all-in-one start runs one pool.
 import { cpus } from 'node:os';
 import type { ServiceContext } from '../../core/service.ts';
+import type { WatchlistChanged } from '../../core/events/index.ts';
 import { WatchlistsRepository } from '../../core/db/repositories/watchlists.repository.ts';
 import { FaceMatchesRepository } from '../../core/db/repositories/face-matches.repository.ts';
 import { FaceAuditRepository } from '../../core/db/repositories/face-audit.repository.ts';
@@ -31,7 +32,7 @@ export interface FaceRuntime {
   matcher: FaceMatcher;
   threshold: number;
   /** Tells every process's index (and this one's) that a list changed. */
-  changed(watchlistId: string, change: 'created' | 'person_added' | 'person_removed' | 'deleted'): Promise<void>;
+  changed(watchlistId: string, change: WatchlistChanged['change'], personId?: string): Promise<void>;
   /** Gives back one `acquireFaceRuntime`; the last release stops the workers. */
   release(): Promise<void>;
 }
@@ -86,9 +87,10 @@ async function createFaceRuntime(ctx: ServiceContext, opts: FaceRuntimeOptions, 
     enrolment,
     matcher,
     threshold,
-    async changed(watchlistId, change) {
-      await index.rebuild();
-      await ctx.bus.publish('watchlistChanged', { watchlistId }, { watchlistId, change, ts: clock.now().toISOString() });
+    async changed(watchlistId, change, personId) {
+      const message: WatchlistChanged = { watchlistId, change, ts: clock.now().toISOString(), ...(personId ? { personId } : {}) };
+      await index.apply(message);
+      await ctx.bus.publish('watchlistChanged', { watchlistId }, message);
     },
     async release() {
       if (lastRelease()) await pool.close();

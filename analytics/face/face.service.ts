@@ -28,9 +28,9 @@ export class FaceService implements Service {
       processed: rt.pool.processed,
       enrolledFaces: rt.index.size,
     }));
-    // No group: every process holding an index must rebuild it.
-    await bus.subscribe('watchlistChanged', async () => {
-      if (!this.stopped) await rt.index.rebuild();
+    // No group: every process holding an index must update it (its own changes arrive again: applying is idempotent).
+    await bus.subscribe('watchlistChanged', async (change) => {
+      if (!this.stopped) await rt.index.apply(change);
     });
     await bus.subscribe(
       'faceCapture',

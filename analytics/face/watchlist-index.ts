@@ -1,14 +1,24 @@
-// The in-memory index of every enrolled face, rebuilt from PostgreSQL whenever a list changes; answers
+// The in-memory index of every enrolled face, loaded from PostgreSQL and updated person by person as lists change; answers
 // "who on which list is this face, and how far" with each list's own threshold.
 import { VectorIndex } from './index/vector-index.ts';
 import type { EnrolledFace, WatchlistsRepository } from '../../core/db/repositories/watchlists.repository.ts';
+import type { WatchlistChanged } from '../../core/events/index.ts';
 
-export type Candidate = Omit<EnrolledFace, 'descriptor'> & { distance: number; threshold: number };
+export type Candidate = Meta & { distance: number; threshold: number };
+
+type Meta = Omit<EnrolledFace, 'descriptor'>;
+
+/** Rows changed since the axes were computed, as a share of the rows then, past which a change rebuilds in full. */
+const REBUILD_SHARE = 0.25;
 
 export class WatchlistIndex {
-  private index = new VectorIndex<Omit<EnrolledFace, 'descriptor'>>([]);
-  private rebuilding: Promise<void> | undefined;
-  private again = false;
+  private index = new VectorIndex<Meta>([]);
+  /** Rebuilds and changes run one after another, in arrival order. */
+  private tail: Promise<void> = Promise.resolve();
+  /** A full rebuild queued and not started yet: later callers share it. */
+  private queuedRebuild: Promise<void> | undefined;
+  private rowsAtBuild = 0;
+  private rowsChanged = 0;
   /** Lists may be stricter or looser than the default; the loosest bounds the search radius. */
   private widest: number;
   builtAt?: Date;
@@ -24,26 +34,53 @@ export class WatchlistIndex {
     return this.index.size;
   }
 
-  /** Reloads every embedding; calls that arrive during a rebuild cause one more rebuild after it. */
+  /** Reloads every embedding and computes the axes anew; calls made while one is queued share it. */
   rebuild(): Promise<void> {
-    if (this.rebuilding) {
-      this.again = true;
-      return this.rebuilding;
-    }
-    this.rebuilding = (async () => {
-      try {
-        do {
-          this.again = false;
-          const faces = await this.repo.enrolledFaces();
-          this.index = new VectorIndex(faces.map(({ descriptor, ...meta }) => ({ descriptor, meta })));
-          this.widest = faces.reduce((w, f) => Math.max(w, f.threshold ?? 0), this.defaultThreshold);
-          this.builtAt = new Date();
-        } while (this.again);
-      } finally {
-        this.rebuilding = undefined;
-      }
-    })();
-    return this.rebuilding;
+    if (this.queuedRebuild) return this.queuedRebuild;
+    const run = this.enqueue(async () => {
+      // From here on the database may change again: a later call queues another rebuild.
+      this.queuedRebuild = undefined;
+      await this.loadAll();
+    });
+    this.queuedRebuild = run;
+    return run;
+  }
+
+  /**
+   * Updates the index for one change: a person's rows replaced or removed, a list's rows dropped, without reloading
+   * the rest. Idempotent (the bus may deliver a change twice); without a person id it rebuilds in full.
+   */
+  apply(c: Pick<WatchlistChanged, 'watchlistId' | 'change' | 'personId'>): Promise<void> {
+    if (c.change !== 'created' && c.change !== 'deleted' && !c.personId) return this.rebuild();
+    return this.enqueue(async () => {
+      if (c.change === 'created') return;
+      const added = c.change === 'person_added' ? await this.repo.enrolledFaces({ personId: c.personId }) : [];
+      const keep = c.change === 'deleted' ? (m: Meta) => m.watchlistId !== c.watchlistId : (m: Meta) => m.personId !== c.personId;
+      const before = this.index.size;
+      this.use(this.index.withChanges(keep, added.map(({ descriptor, ...meta }) => ({ descriptor, meta }))));
+      this.rowsChanged += before - (this.index.size - added.length) + added.length;
+      // The axes come from the rows of the last full build: after many changes, compute them again (in the background).
+      if (this.rowsChanged > Math.max(256, this.rowsAtBuild * REBUILD_SHARE)) void this.rebuild().catch(() => {});
+    });
+  }
+
+  private async loadAll(): Promise<void> {
+    const faces = await this.repo.enrolledFaces();
+    this.use(new VectorIndex(faces.map(({ descriptor, ...meta }) => ({ descriptor, meta }))));
+    this.rowsAtBuild = faces.length;
+    this.rowsChanged = 0;
+  }
+
+  private use(index: VectorIndex<Meta>): void {
+    this.index = index;
+    this.widest = index.metas.reduce((w, m) => Math.max(w, m.threshold ?? 0), this.defaultThreshold);
+    this.builtAt = new Date();
+  }
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(op);
+    this.tail = run.catch(() => {});
+    return run;
   }
 
   /** Enrolled persons under their list's threshold, nearest first, one entry per person. */

@@ -41,7 +41,8 @@ export const WatchlistChanged = Type.Object(
     watchlistId: Type.String(),
     ts: Timestamp,
     change: Literals(['created', 'person_added', 'person_removed', 'deleted'] as const),
+    personId: Type.Optional(Type.String({ description: 'The person added or removed: matchers update just their rows' })),
   },
-  { $id: 'WatchlistChanged', description: 'Tells every face matcher to rebuild its in-memory index' },
+  { $id: 'WatchlistChanged', description: 'Tells every face matcher to update its in-memory index (in full when personId is missing)' },
 );
 export type WatchlistChanged = Static<typeof WatchlistChanged>;

@@ -62,6 +62,29 @@ for (const simd of [true, false]) {
       expect(index.within(entries[0].descriptor, (brute[50].distance + brute[51].distance) / 2, 7).map((g) => g.meta)).toEqual(brute.slice(0, 7).map((b) => b.meta));
     });
 
+    it('when entries are removed and added with withChanges, then every query gets the brute-force answer of the new set', () => {
+      // 3000 rows have axes (kept, rows copied); 200 do not, and 200 + 100 crosses the size where axes are computed.
+      for (const [size, addCount] of [[3000, 150], [200, 100]]) {
+        const r = rand(size);
+        const all = clustered(r, size + addCount, 40, 0.35).map((descriptor, meta) => ({ descriptor, meta }));
+        const before = new VectorIndex(all.slice(0, size), { simd });
+        const gone = (meta: number) => meta % 7 === 3 || (meta >= 1000 && meta < 1100);
+        const after = before.withChanges((meta) => !gone(meta), all.slice(size));
+        const expected = [...all.slice(0, size).filter((e) => !gone(e.meta)), ...all.slice(size)];
+        expect(after.size).toBe(expected.length);
+        expect(before.size).toBe(size);
+        for (const q of [...clustered(rand(size + 1), 8, 40, 0.35), all[size + 5].descriptor, all[3].descriptor, all[4].descriptor]) {
+          const brute = bruteForce(expected, q);
+          for (const j of [0, 10, 60]) {
+            const radius = (brute[j].distance + brute[j + 1].distance) / 2;
+            const got = after.within(q, radius, 1000);
+            expect(got.map((g) => g.meta)).toEqual(brute.slice(0, j + 1).map((b) => b.meta));
+            got.forEach((g, i) => expect(g.distance).toBeCloseTo(brute[i].distance, 5));
+          }
+        }
+      }
+    });
+
     it('when the index is small or empty, then it still answers exactly', () => {
       const r = rand(9);
       const entries = Array.from({ length: 30 }, (_, i) => ({ descriptor: vec(r), meta: i }));

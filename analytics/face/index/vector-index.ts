@@ -51,26 +51,60 @@ export interface VectorIndexOptions {
   simd?: boolean;
 }
 
+/** Rows of an existing index carried into a new one as they are (already turned onto `basis`). */
+interface Carried<M> {
+  from: VectorIndex<M>;
+  rows: readonly number[];
+}
+
 export class VectorIndex<M> {
   private readonly scan: BlockScanner;
-  private readonly metas: M[];
+  private readonly options: VectorIndexOptions;
+  /** Each row's meta, in row order. */
+  readonly metas: readonly M[];
   private readonly basis: Float64Array | undefined;
 
-  constructor(entries: readonly IndexEntry<M>[], options: VectorIndexOptions = {}) {
-    const n = entries.length;
-    this.metas = entries.map((e) => e.meta);
+  /** `carried` is for withChanges: rows copied from another index that has axes, ahead of `entries`. */
+  constructor(entries: readonly IndexEntry<M>[], options: VectorIndexOptions = {}, carried?: Carried<M>) {
+    const kept = carried?.rows.length ?? 0;
+    const n = kept + entries.length;
+    this.options = options;
+    this.metas = [...(carried ? carried.rows.map((i) => carried.from.metas[i]) : []), ...entries.map((e) => e.meta)];
     const unit = entries.map((e) => normalise(e.descriptor));
-    if (n >= PCA_MIN) {
+    if (carried) this.basis = carried.from.basis;
+    else if (n >= PCA_MIN) {
       const step = Math.max(1, Math.floor(n / PCA_SAMPLE));
       this.basis = symmetricEigen(covariance(unit.filter((_, i) => i % step === 0), DIM), DIM).vectors;
     }
     this.scan = blockScanner(n, DIM / BLOCK, options.simd ?? true);
     const { blocks } = this.scan;
+    if (carried) copyRows(carried.from.scan.blocks, carried.from.size, carried.rows, blocks, n);
     const r = new Float32Array(DIM);
-    unit.forEach((u, row) => {
+    unit.forEach((u, k) => {
       const v = this.basis ? rotate(this.basis, u, DIM, r) : u;
-      for (let b = 0; b < DIM / BLOCK; b++) blocks.set(v.subarray(b * BLOCK, (b + 1) * BLOCK), (b * n + row) * BLOCK);
+      for (let b = 0; b < DIM / BLOCK; b++) blocks.set(v.subarray(b * BLOCK, (b + 1) * BLOCK), (b * n + kept + k) * BLOCK);
     });
+  }
+
+  /**
+   * A new index holding the entries `keep` accepts and `added`. The axes and the kept rows, already turned onto
+   * them, are reused: only the added vectors are turned, so a watch-list change costs a copy, not a rebuild. The
+   * answers stay exact (any rotation keeps distances); axes computed from an older set only prune a little less.
+   */
+  withChanges(keep: (meta: M) => boolean, added: readonly IndexEntry<M>[]): VectorIndex<M> {
+    const rows: number[] = [];
+    for (let i = 0; i < this.metas.length; i++) if (keep(this.metas[i])) rows.push(i);
+    // Without axes (a small index) the rows are the unit vectors themselves: rebuilt, it may now get axes.
+    if (!this.basis) return new VectorIndex([...rows.map((i) => ({ descriptor: this.row(i), meta: this.metas[i] })), ...added], this.options);
+    return new VectorIndex(added, this.options, { from: this, rows });
+  }
+
+  /** The stored vector of a row (turned onto the axes when the index has them). */
+  private row(i: number): Float32Array {
+    const out = new Float32Array(DIM);
+    const n = this.metas.length;
+    for (let b = 0; b < DIM / BLOCK; b++) out.set(this.scan.blocks.subarray((b * n + i) * BLOCK, (b * n + i + 1) * BLOCK), b * BLOCK);
+    return out;
   }
 
   get size(): number {
@@ -114,5 +148,15 @@ export class VectorIndex<M> {
     }
     hits.sort((a, b) => a.d2 - b.d2);
     return hits.slice(0, k).map((h) => ({ meta: this.metas[h.row], distance: Math.sqrt(h.d2) }));
+  }
+}
+
+/** Copies rows `rows` of an index of `m` rows into the first rows of one of `n` rows, block by block, runs at once. */
+function copyRows(src: Float32Array, m: number, rows: readonly number[], dst: Float32Array, n: number): void {
+  for (let j = 0; j < rows.length; ) {
+    let len = 1;
+    while (j + len < rows.length && rows[j + len] === rows[j] + len) len++;
+    for (let b = 0; b < DIM / BLOCK; b++) dst.set(src.subarray((b * m + rows[j]) * BLOCK, (b * m + rows[j] + len) * BLOCK), (b * n + j) * BLOCK);
+    j += len;
   }
 }

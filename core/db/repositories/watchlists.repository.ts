@@ -140,13 +140,15 @@ export class WatchlistsRepository {
     });
   }
 
-  /** Every enrolled descriptor, for the in-memory index. */
-  async enrolledFaces(): Promise<EnrolledFace[]> {
+  /** Every enrolled descriptor, or one person's, for the in-memory index. */
+  async enrolledFaces(filter: { personId?: string } = {}): Promise<EnrolledFace[]> {
     const r = await this.db.query<Record<string, any>>(
       `SELECT p.id AS person_id, p.name AS person_name, p.external_id, w.id AS watchlist_id, w.level, w.scope_kind,
               w.district_id, w.property_id, w.threshold, e.descriptor
        FROM face_embeddings e JOIN watchlist_persons p ON p.id = e.person_id JOIN watchlists w ON w.id = p.watchlist_id
+       ${filter.personId ? 'WHERE p.id::text = $1' : ''}
        ORDER BY e.id`,
+      filter.personId ? [filter.personId] : [],
     );
     return r.rows.map((x) => ({
       personId: x.person_id,

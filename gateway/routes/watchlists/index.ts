@@ -132,7 +132,7 @@ const watchlists: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (!result.ok) return reply.code(422).send({ error: 'Unprocessable Entity', message: result.reason, photos: result.photos });
       await audit.record(request.user.username, 'person_enrolled', [], { watchlistId: list.id, personId: result.id, photos: photos.length });
-      await rt.changed(list.id, 'person_added');
+      await rt.changed(list.id, 'person_added', result.id);
       return reply.code(201).send({ id: result.id });
     },
   );
@@ -149,7 +149,7 @@ const watchlists: FastifyPluginAsyncTypebox = async (app) => {
       const rt = await faces();
       await rt.store.remove(crops);
       await audit.record(request.user.username, 'person_removed', [], { watchlistId: list.id, personId: request.params.personId });
-      await rt.changed(list.id, 'person_removed');
+      await rt.changed(list.id, 'person_removed', request.params.personId);
       return reply.code(204).send(null);
     },
   );
