@@ -35,7 +35,7 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
     url,
     // One stable id per service and host keeps its persistent session across restarts (a random one would leave
     // a session behind at every restart); MQTT_CLIENT_ID tells apart several copies on one host.
-    clientId: opts.clientId ?? process.env.MQTT_CLIENT_ID ?? `gridwatch-${opts.name}-${hostname()}`,
+    clientId: opts.clientId ?? config.mqttClientId ?? `gridwatch-${opts.name}-${hostname()}`,
     protocolVersion: embeddedBroker ? 4 : 5,
     log,
   });

@@ -20,6 +20,7 @@ export const settings = {
   host: { env: 'HOST', kind: 'string', default: '0.0.0.0', description: 'Gateway listen address.' },
   databaseUrl: { env: 'DATABASE_URL', kind: 'url', description: 'PostgreSQL/TimescaleDB URL; unset = embedded PGlite under DATA_DIR.' },
   mqttUrl: { env: 'MQTT_URL', kind: 'url', description: 'MQTT broker URL; unset = embedded aedes broker.' },
+  mqttClientId: { env: 'MQTT_CLIENT_ID', kind: 'string', description: "This process's MQTT client id (default gridwatch-<service>-<hostname>): its persistent session survives restarts for a day; set it to tell several copies on one host apart." },
   mqttEmbeddedPort: { env: 'MQTT_EMBEDDED_PORT', kind: 'int', default: '1884', min: 0, max: 65535, description: 'TCP port of the embedded broker (0 = any free port).' },
   redisUrl: { env: 'REDIS_URL', kind: 'url', description: 'Redis for the socket.io adapter across several gateways; unset = single gateway.' },
   liveChannel: { env: 'LIVE_CHANNEL', kind: 'string', default: 'gridwatch', description: 'Name the gateways of one deployment share: Redis adapter key and bus share group of the live push.' },
