@@ -5,6 +5,7 @@ import type { Scope } from '../../core/auth/scope.ts';
 import { OutagesRepository } from '../../core/db/repositories/outages.repository.ts';
 import { RepairsRepository } from '../../core/db/repositories/repairs.repository.ts';
 import { CoverageRepository } from '../../core/db/repositories/coverage.repository.ts';
+import { reportWords, type ReportLang, type ReportWords } from './report-words.ts';
 
 export interface ReportQuery {
   from: Date;
@@ -12,6 +13,8 @@ export interface ReportQuery {
   now: Date;
   district?: string;
   scope: Scope;
+  /** Language of titles and column heads (default English). */
+  lang?: ReportLang;
 }
 
 /** A table of a report: the same rows feed JSON, CSV and PDF. */
@@ -24,12 +27,16 @@ export interface ReportTable {
 
 export interface Report {
   title: string;
+  lang: ReportLang;
   from: string;
   to: string;
   district?: string;
   generatedAt: string;
   tables: ReportTable[];
 }
+
+/** Columns by key, each headed in the report's language (the key is the row field). */
+const columnsOf = (w: ReportWords) => (...keys: (keyof ReportWords)[]) => keys.map((key) => ({ key, title: w[key] }));
 
 const pct = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 100);
 
@@ -38,8 +45,11 @@ export async function outageReport(db: Db, q: ReportQuery): Promise<Report> {
   const uptime = await new OutagesRepository(db).uptimeByDistrict(filter);
   const stats = await new RepairsRepository(db).stats(filter);
   const byDistrict = new Map(stats.districts.map((s) => [s.district, s]));
+  const w = reportWords(q.lang);
+  const col = columnsOf(w);
   return {
-    title: 'Camera outages and repairs',
+    title: w.outageReport,
+    lang: q.lang ?? 'en',
     from: q.from.toISOString(),
     to: q.to.toISOString(),
     district: q.district,
@@ -47,20 +57,8 @@ export async function outageReport(db: Db, q: ReportQuery): Promise<Report> {
     tables: [
       {
         name: 'districts',
-        title: 'Per district',
-        columns: [
-          { key: 'district', title: 'District' },
-          { key: 'cameras', title: 'Cameras' },
-          { key: 'uptimePct', title: 'Uptime %' },
-          { key: 'outages', title: 'Outages' },
-          { key: 'downHours', title: 'Camera-hours down' },
-          { key: 'ticketsOpened', title: 'Tickets opened' },
-          { key: 'ticketsResolved', title: 'Resolved' },
-          { key: 'mttrMinutes', title: 'MTTR (min)' },
-          { key: 'slaCompliancePct', title: 'Within SLA %' },
-          { key: 'overdueNow', title: 'Overdue now' },
-          { key: 'escalated', title: 'Escalated' },
-        ],
+        title: w.perDistrict,
+        columns: col('district', 'cameras', 'uptimePct', 'outages', 'downHours', 'ticketsOpened', 'ticketsResolved', 'mttrMinutes', 'slaCompliancePct', 'overdueNow', 'escalated'),
         rows: uptime.map((u) => {
           const s = byDistrict.get(u.district);
           return {
@@ -80,24 +78,14 @@ export async function outageReport(db: Db, q: ReportQuery): Promise<Report> {
       },
       {
         name: 'overdueByUnit',
-        title: 'Overdue tickets by maintenance unit',
-        columns: [
-          { key: 'district', title: 'District' },
-          { key: 'unit', title: 'Unit' },
-          { key: 'unitName', title: 'Unit name' },
-          { key: 'overdue', title: 'Overdue' },
-          { key: 'oldestDeadline', title: 'Oldest deadline' },
-        ],
+        title: w.overdueByUnit,
+        columns: col('district', 'unit', 'unitName', 'overdue', 'oldestDeadline'),
         rows: stats.overdueByUnit.map((x) => ({ ...x })),
       },
       {
         name: 'causes',
-        title: 'Outages by cause',
-        columns: [
-          { key: 'district', title: 'District' },
-          { key: 'cause', title: 'Cause' },
-          { key: 'outages', title: 'Outages' },
-        ],
+        title: w.outagesByCause,
+        columns: col('district', 'cause', 'outages'),
         rows: uptime.flatMap((u) => Object.entries(u.causes).map(([cause, n]) => ({ district: u.district, cause, outages: n }))),
       },
     ],
@@ -107,17 +95,8 @@ export async function outageReport(db: Db, q: ReportQuery): Promise<Report> {
 export async function coverageReport(db: Db, q: ReportQuery): Promise<Report> {
   const repo = new CoverageRepository(db);
   const filter = { from: q.from, to: q.to, district: q.district, districts: q.scope.districts };
-  const columns = [
-    { key: 'unit', title: 'Unit' },
-    { key: 'name', title: 'Name' },
-    { key: 'district', title: 'District' },
-    { key: 'meanPct', title: 'Mean coverage %' },
-    { key: 'minPct', title: 'Lowest %' },
-    { key: 'lastPct', title: 'Latest %' },
-    { key: 'thresholdPct', title: 'Threshold %' },
-    { key: 'hours', title: 'Hours' },
-    { key: 'hoursBelow', title: 'Hours below threshold' },
-  ];
+  const w = reportWords(q.lang);
+  const columns = columnsOf(w)('unit', 'name', 'district', 'meanPct', 'minPct', 'lastPct', 'thresholdPct', 'hours', 'hoursBelow');
   const table = async (level: string, name: string, title: string): Promise<ReportTable> => ({
     name,
     title,
@@ -135,11 +114,12 @@ export async function coverageReport(db: Db, q: ReportQuery): Promise<Report> {
     })),
   });
   return {
-    title: 'Video coverage',
+    title: w.coverageReport,
+    lang: q.lang ?? 'en',
     from: q.from.toISOString(),
     to: q.to.toISOString(),
     district: q.district,
     generatedAt: q.now.toISOString(),
-    tables: [await table('district', 'districts', 'Per district'), await table('cell', 'cells', 'Per grid cell')],
+    tables: [await table('district', 'districts', w.perDistrict), await table('cell', 'cells', w.perCell)],
   };
 }

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { Report } from './report-data.ts';
+import { reportWords } from './report-words.ts';
 
 // Chinese place names need a CJK font: Noto Sans CJK from Debian's fonts-noto-cjk when present, else Helvetica.
 const CJK_DIR = '/usr/share/fonts/opentype/noto';
@@ -32,7 +33,7 @@ export function reportCsv(r: Report): string {
     parts.push(stringify(t.rows.map((row) => t.columns.map((c) => row[c.key] ?? '')), { header: true, columns: t.columns.map((c) => c.title) }));
     parts.push('\n');
   }
-  return `# ${r.title}, ${r.from} – ${r.to}${r.district ? `, district ${r.district}` : ''}\n${parts.join('')}`;
+  return `# ${r.title}, ${r.from} – ${r.to}${r.district ? `, ${reportWords(r.lang).districtLine} ${r.district}` : ''}\n${parts.join('')}`;
 }
 
 export async function reportPdf(r: Report): Promise<Buffer> {
@@ -42,7 +43,8 @@ export async function reportPdf(r: Report): Promise<Buffer> {
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   const font = useFonts(doc);
   doc.font(font(r.title)).fontSize(16).text(r.title);
-  const sub = `${r.from} – ${r.to}${r.district ? ` · district ${r.district}` : ''} · generated ${r.generatedAt}`;
+  const w = reportWords(r.lang);
+  const sub = `${r.from} – ${r.to}${r.district ? ` · ${w.districtLine} ${r.district}` : ''} · ${w.generated} ${r.generatedAt}`;
   doc.font(font(sub)).fontSize(9).fillColor('#555').text(sub);
   doc.fillColor('#000');
   const width = doc.page.width - 72;
@@ -57,7 +59,7 @@ export async function reportPdf(r: Report): Promise<Buffer> {
       doc.y = y + 12;
     };
     line(t.columns.map((c) => c.title), true);
-    if (t.rows.length === 0) line(['(none)']);
+    if (t.rows.length === 0) line([w.none]);
     for (const row of t.rows) line(t.columns.map((c) => (row[c.key] === null || row[c.key] === undefined ? '—' : String(row[c.key]))));
   }
   doc.end();

@@ -146,6 +146,26 @@ describe('GET /api/v1/reports', () => {
     expect((await get('admin', `/api/v1/reports/outages?from=${new Date(now).toISOString()}&to=${new Date(T0).toISOString()}`)).status).toBe(400);
   });
 
+  it('when asking in Chinese, then titles and column heads are Chinese in JSON, CSV and PDF, the figures unchanged; an unknown language is a 400', async () => {
+    const en = (await get('admin', `/api/v1/reports/outages?${period}`)).body;
+    const zh = (await get('admin', `/api/v1/reports/outages?${period}&lang=zh-CN`)).body;
+    expect(zh).toMatchObject({ lang: 'zh-CN', title: '摄像机故障与维修' });
+    expect(zh.tables[0]).toMatchObject({ title: '按区县', columns: expect.arrayContaining([{ key: 'uptimePct', title: '在线率 %' }]) });
+    expect(zh.tables.map((x: { rows: unknown[] }) => x.rows)).toEqual(en.tables.map((x: { rows: unknown[] }) => x.rows));
+    const csv = await t.app.inject({ url: `/api/v1/reports/outages?${period}&format=csv&lang=zh-CN`, headers: tokens.supervisor1 });
+    expect(csv.body).toMatch(/^# 摄像机故障与维修/);
+    expect(csv.body).toMatch(/区县,摄像机数,在线率 %,故障次数/);
+    const pdf = await t.app.inject({ url: `/api/v1/reports/coverage?${period}&format=pdf&lang=zh-CN`, headers: tokens.supervisor1 });
+    expect(pdf.statusCode).toBe(200);
+    // Chinese heads need the embedded CJK font (fonts-noto-cjk); the English PDF of the same data needs none.
+    expect(pdf.rawPayload.toString('latin1')).toMatch(/NotoSansCJK/);
+    const enPdf = await t.app.inject({ url: `/api/v1/reports/coverage?${period}&format=pdf`, headers: tokens.supervisor1 });
+    expect(enPdf.rawPayload.toString('latin1')).not.toMatch(/NotoSansCJK/);
+    const bad = await get('admin', `/api/v1/reports/outages?${period}&lang=fr`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('querystring.lang');
+  });
+
   it('when asking for the coverage report, then each district and cell has its mean, lowest and latest rate', async () => {
     const r = (await get('admin', `/api/v1/reports/coverage?${period}&district=d1`)).body;
     const rows = r.tables.find((x: { name: string }) => x.name === 'districts').rows;

@@ -85,6 +85,16 @@ it('when a supervisor shows the outage report and downloads it, then page, CSV a
   await page.context().close();
 });
 
+it('when a supervisor reads the reports in Chinese, then the report itself is in Chinese too', async () => {
+  const page = await loggedIn(browser, base, 'supervisor1', { lang: 'zh-CN' });
+  await page.goto(`${base}/#/reports`);
+  const report = page.locator('[data-testid=report]');
+  await report.locator('table').first().waitFor();
+  expect(await report.locator('h2').textContent()).toBe('摄像机故障与维修');
+  expect(await report.locator('table[data-table=districts] th').allTextContents()).toContain('在线率 %');
+  await page.context().close();
+});
+
 it('when a monitor opens Repairs, then overdue tickets come first and a note joins the ticket history', async () => {
   const page = await loggedIn(browser, base, 'monitor1');
   await page.goto(`${base}/#/repairs`);

@@ -2,7 +2,7 @@
 // as CSV and PDF downloads. The report's shape is read from the answer, so new figures show without a release.
 import { download, get } from '../api.ts';
 import { chartIn } from '../charts.ts';
-import { fmtNumber, fmtTime, t } from '../i18n.ts';
+import { currentLang, fmtNumber, fmtTime, t } from '../i18n.ts';
 import { emptyView, errorView, h, load, select } from '../ui.ts';
 import { districtOptions } from './districts.ts';
 
@@ -19,7 +19,8 @@ export function reportsPage(root: HTMLElement): () => void {
   const out = h('div', { class: 'report', 'data-testid': 'report' });
   const disposers: Array<() => void> = [];
   const query = () => {
-    const q = new URLSearchParams({ from: new Date(from.value).toISOString(), to: new Date(to.value).toISOString() });
+    // Titles and column heads come from the server, in the viewer's language (the CSV and PDF too).
+    const q = new URLSearchParams({ from: new Date(from.value).toISOString(), to: new Date(to.value).toISOString(), lang: currentLang() });
     if (district.value) q.set('district', district.value);
     return q;
   };
@@ -105,7 +106,8 @@ function chartOf(tb: ReportTable, labelCols: Array<{ key: string }>, numeric: Ar
     const series = numeric.slice(0, 4);
     chart.setOption({
       tooltip: { trigger: 'axis' },
-      legend: { type: 'scroll' },
+      // At the top: at the bottom the legend sat on the category labels.
+      legend: { type: 'scroll', top: 0 },
       grid: { left: 50, right: 20, top: 40, bottom: 40 },
       xAxis: timeAxis ? { type: 'time' } : { type: 'category', data: tb.rows.map(labelOf) },
       yAxis: { type: 'value' },

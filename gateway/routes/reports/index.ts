@@ -7,6 +7,7 @@ import { scopeOf } from '../../../core/auth/scope.ts';
 import { Timestamp } from '../../../core/events/index.ts';
 import { coverageReport, outageReport, type Report } from '../../../analytics/reports/report-data.ts';
 import { reportCsv, reportPdf } from '../../../analytics/reports/report-render.ts';
+import { ReportLang } from '../../../analytics/reports/report-words.ts';
 import { Bearer, ErrorBody, Wire } from '../../schemas/common.ts';
 
 const DAY = 86_400_000;
@@ -16,11 +17,13 @@ const Query = Type.Object(
     to: Type.Optional(Timestamp),
     district: Type.Optional(Type.String({ maxLength: 128 })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('pdf')], { default: 'json' })),
+    lang: Type.Optional(Type.Union(ReportLang.anyOf, { default: 'en', description: ReportLang.description })),
   },
   { additionalProperties: false },
 );
 const ReportBody = Type.Object({
   title: Type.String(),
+  lang: ReportLang,
   from: Type.String(),
   to: Type.String(),
   district: Type.Optional(Type.String()),
@@ -63,14 +66,14 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/outages', { schema: schema('Outages, uptime, MTTR, SLA compliance and overdue tickets per district and unit') }, async (request, reply) => {
     const p = period(request.query);
     if (p.from >= p.to) return reply.code(400).send(badPeriod);
-    const r = await outageReport(app.ctx.db, { ...p, district: request.query.district, scope: scopeOf(request.user) });
+    const r = await outageReport(app.ctx.db, { ...p, district: request.query.district, scope: scopeOf(request.user), lang: request.query.lang });
     return send(reply, 'outages', request.query.format, r);
   });
 
   app.get('/coverage', { schema: schema('Coverage rate per district and grid cell over the period') }, async (request, reply) => {
     const p = period(request.query);
     if (p.from >= p.to) return reply.code(400).send(badPeriod);
-    const r = await coverageReport(app.ctx.db, { ...p, district: request.query.district, scope: scopeOf(request.user) });
+    const r = await coverageReport(app.ctx.db, { ...p, district: request.query.district, scope: scopeOf(request.user), lang: request.query.lang });
     return send(reply, 'coverage', request.query.format, r);
   });
 };
