@@ -125,6 +125,7 @@ export class CoverageService {
           kind: 'coverage_gap',
           severity: 'medium',
           title: `Coverage of cell ${c.name} down to ${(c.rate * 100).toFixed(0)}% (threshold ${(c.threshold * 100).toFixed(0)}%)`,
+          titleArgs: { cell: c.name, rate: Math.round(c.rate * 100), threshold: Math.round(c.threshold * 100) },
           subjectKind: 'cell',
           subjectId: c.unitId,
           place: await this.places.of(c.unitId),

@@ -100,6 +100,7 @@ export class RepairsService {
         level === 1
           ? `Repair overdue: camera ${t.camera?.name ?? t.cameraId} (supervision order to district ${t.district ?? '?'})`
           : `Repair escalated: camera ${t.camera?.name ?? t.cameraId} (public notice to city supervisors)`,
+      titleArgs: { camera: t.camera?.name ?? t.cameraId, district: t.district ?? '?' },
       subjectKind: 'ticket' as const,
       subjectId: t.ticketId,
       place,

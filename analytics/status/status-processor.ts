@@ -228,6 +228,7 @@ export class StatusProcessor {
         kind: o.cause === 'covered' ? 'camera_tamper' : quality ? 'video_quality' : 'camera_offline',
         severity: o.row.priority === 'key' ? 'high' : 'medium',
         title: quality ? `Camera ${o.cameraId}: picture ${o.cause}` : `Camera ${o.cameraId} offline (${o.cause})`,
+        titleArgs: { camera: o.cameraId, cause: o.cause },
         subjectKind: 'camera',
         subjectId: o.cameraId,
         place: await this.places.of(o.row.cellId, o.row.districtId),

@@ -274,7 +274,25 @@ const values: Record<Lang, Record<string, string>> = {
     admin: '管理员', monitor: '值班民警/网格员', property_manager: '物业', supervisor: '督导',
     in: '进', out: '出',
     ok: '正常', auth_failed: '认证失败',
+    // Outage causes and watch-list levels, as they appear inside alert titles.
+    unreachable: '无法连接', no_video: '无视频', black: '黑屏', frozen: '画面冻结', covered: '遮挡', auth: '认证失败',
+    low_fps: '帧率过低', low_resolution: '分辨率过低', wanted: '在逃', banned: '禁入', residents: '住户',
   },
+};
+
+/** Alert titles worded from the alert's kind and titleArgs; English shows the server's own title. */
+const zhAlertTitles: Partial<Record<string, string>> = {
+  camera_offline: '摄像机 {camera} 离线（{cause}）',
+  video_quality: '摄像机 {camera} 画面异常：{cause}',
+  camera_tamper: '摄像机 {camera} 画面被遮挡',
+  repair_overdue: '工单超期：摄像机 {camera}（{district} 督办）',
+  repair_escalated: '工单督办：摄像机 {camera}（全市通报）',
+  door_forced: '门被强行打开：{door}',
+  door_held_open: '门长时间未关：{door}',
+  door_unwatched: '门禁使用时覆盖该门的摄像机全部离线：{door}',
+  watchlist_match: '布控比中（{level}）：{person}',
+  credential_mismatch: '人脸与凭证不符：门 {door}',
+  coverage_gap: '网格 {cell} 覆盖率降至 {rate}%（阈值 {threshold}%）',
 };
 
 let lang: Lang = pickLang();
@@ -304,6 +322,16 @@ export function t(key: keyof typeof en, vars: Record<string, string | number> = 
 export function tv(value: string | null | undefined): string {
   if (!value) return '—';
   return values[lang][value] ?? value.replaceAll('_', ' ');
+}
+
+/** An alert's title in the viewer's language (the server's English title when there is no wording for it). */
+export function alertTitle(a: { kind: string; title: string; titleArgs?: Record<string, string | number> }): string {
+  const template = lang === 'zh-CN' ? zhAlertTitles[a.kind] : undefined;
+  const args = a.titleArgs;
+  if (!template || !args) return a.title;
+  const keys = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+  if (keys.some((k) => args[k] === undefined)) return a.title;
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'cause' || k === 'level' ? tv(String(args[k])) : String(args[k])));
 }
 
 /** Date and time in the viewer's own time zone. */

@@ -56,6 +56,8 @@ describe('repair tickets', () => {
     expect(ticket.escalationLevel).toBe(0);
     expect(ticket.history?.[0]).toMatchObject({ actor: 'system', to: 'open' });
     expect(await alertsOf('camera_offline', cam)).toHaveLength(1);
+    // The values of its title travel with it (and are stored), so the dashboard can word it in Chinese.
+    expect((await alertsOf('camera_offline', cam))[0].titleArgs).toEqual({ camera: cam, cause: 'unreachable' });
     await eventually(async () => statusMsgs.filter((m) => m.cameraId === cam).length >= 3);
     expect(statusMsgs.filter((m) => m.cameraId === cam).map((m) => m.to)).toEqual(['online', 'suspect', 'offline']);
     expect((await new OutagesRepository(ctx.db).history(cam)).map((h) => h.to)).toEqual(['offline', 'suspect', 'online']);
@@ -77,6 +79,7 @@ describe('repair tickets', () => {
     const l1 = (await alertsOf('repair_overdue'))[0];
     expect(l1.place).toMatchObject({ district: 'D1', town: 'T1', community: 'C1', cell: 'CELL1' });
     expect(l1.evidence).toMatchObject({ ticketId: ticket.ticketId, level: 1, audience: 'district' });
+    expect(l1.titleArgs).toMatchObject({ district: 'D1' });
 
     // At factor × SLA after opening: level 2, once.
     ctx.clock.set(new Date(Date.parse(ticket.openedAt) + 60_000));

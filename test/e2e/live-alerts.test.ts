@@ -57,6 +57,25 @@ it('when a forced-door alert is published on the bus, then the monitor sees it w
   await page.context().close();
 });
 
+it('when a monitor reads alerts in Chinese, then titles are worded in Chinese from their values, stored or pushed', async () => {
+  const repo = new AlertsRepository(t.ctx.db);
+  const offline = alert({ kind: 'camera_offline', severity: 'medium', title: 'Camera cam-001 offline (unreachable)', titleArgs: { camera: 'cam-001', cause: 'unreachable' }, subjectKind: 'camera', subjectId: 'cam-001', place: { district: 'd1' } });
+  const legacy = alert({ kind: 'camera_offline', severity: 'medium', title: 'Camera cam-002 offline (timeout)', subjectKind: 'camera', subjectId: 'cam-002', place: { district: 'd1' } });
+  await repo.insert(offline);
+  await repo.insert(legacy);
+  const page = await loggedIn(browser, base, 'monitor1', { lang: 'zh-CN' });
+  await page.waitForSelector('[data-testid=live-state].on');
+  const title = (a: { alertId: string }) => page.locator(`li[data-alert-id="${a.alertId}"] .alert-title`);
+  expect(await title(offline).textContent()).toBe('摄像机 cam-001 离线（无法连接）');
+  // Stored before titles carried their values: the server's English title.
+  expect(await title(legacy).textContent()).toBe('Camera cam-002 offline (timeout)');
+  const gap = alert({ kind: 'coverage_gap', severity: 'medium', title: 'Coverage of cell Cell 1 down to 40% (threshold 80%)', titleArgs: { cell: 'Cell 1', rate: 40, threshold: 80 }, subjectKind: 'cell', subjectId: 'd1-cell1', place: { district: 'd1', cell: 'd1-cell1' } });
+  await repo.insert(gap);
+  await t.ctx.bus.publish('alert', { kind: gap.kind }, gap);
+  await expect.poll(() => title(gap).textContent().catch(() => null)).toBe('网格 Cell 1 覆盖率降至 40%（阈值 80%）');
+  await page.context().close();
+});
+
 it('when a property manager opens Doors, then only their compound\'s door events are listed', async () => {
   const now = Date.now();
   const events = [

@@ -33,11 +33,12 @@ export class AlertsRepository {
   async insert(a: Alert): Promise<boolean> {
     const r = await this.db.query(
       `INSERT INTO alerts (alert_id, ts, kind, severity, state, title, subject_kind, subject_id, district_id, town_id,
-                           community_id, cell_id, property_id, evidence, dedup_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                           community_id, cell_id, property_id, evidence, dedup_key, title_args)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT DO NOTHING`,
       [a.alertId, a.ts, a.kind, a.severity, a.state, a.title, a.subjectKind, a.subjectId, a.place.district ?? null, a.place.town ?? null,
-        a.place.community ?? null, a.place.cell ?? null, a.propertyId ?? null, JSON.stringify(a.evidence), a.dedupKey ?? null],
+        a.place.community ?? null, a.place.cell ?? null, a.propertyId ?? null, JSON.stringify(a.evidence), a.dedupKey ?? null,
+        a.titleArgs ? JSON.stringify(a.titleArgs) : null],
     );
     return r.rowCount > 0;
   }
@@ -124,6 +125,7 @@ function toAlert(r: Record<string, any>): AlertRow {
     severity: r.severity,
     state: r.state,
     title: r.title,
+    ...(r.title_args ? { titleArgs: typeof r.title_args === 'string' ? JSON.parse(r.title_args) : r.title_args } : {}),
     subjectKind: r.subject_kind,
     subjectId: r.subject_id,
     place: { district: r.district_id ?? undefined, town: r.town_id ?? undefined, community: r.community_id ?? undefined, cell: r.cell_id ?? undefined },

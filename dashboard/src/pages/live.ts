@@ -2,7 +2,7 @@
 // of grid cells coloured by coverage with cameras by state.
 import { get, imageUrl, post, type Page, type Session } from '../api.ts';
 import type { LiveAlert } from '../../../core/socket/events.ts';
-import { fmtTime, t, tv } from '../i18n.ts';
+import { alertTitle, fmtTime, t, tv } from '../i18n.ts';
 import { liveSocket, onLive } from '../live.ts';
 import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
 import { liveMap } from './live-map.ts';
@@ -23,7 +23,7 @@ export function livePage(root: HTMLElement, s: Session): () => void {
       'li',
       { class: `alert sev-${a.severity} state-${a.state}${fresh && LOUD.has(a.severity) ? ' flash' : ''}`, 'data-alert-id': a.alertId, 'data-kind': a.kind },
       h('div', { class: 'alert-head' }, badge(tv(a.severity), `sev-${a.severity}`), h('strong', {}, tv(a.kind)), h('time', { datetime: a.ts }, fmtTime(a.ts))),
-      h('div', { class: 'alert-title' }, a.title),
+      h('div', { class: 'alert-title' }, alertTitle(a)),
       h('div', { class: 'alert-meta' }, [a.place.district, a.place.cell].filter(Boolean).map(placeName).concat(a.propertyId ? [a.propertyId] : []).join(' · '), ' ', badge(tv(a.state), `state-${a.state}`)),
     );
     const snaps = ((a.evidence as { snapshots?: Array<{ cameraId?: string; path?: string }> }).snapshots ?? []).map((x, i) => ({ ...x, i })).filter((x) => x.path);
