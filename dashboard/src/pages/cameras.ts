@@ -24,7 +24,7 @@ export function camerasPage(root: HTMLElement, s: Session): () => void {
   const status = select('status', [['', `${t('status')}: ${t('all')}`], ...STATES.map((s): [string, string] => [s, tv(s)])], '', (v) => ((f.status = v), void table.reload(1)));
   const district = select('district', [['', `${t('district')}: ${t('all')}`]], '', (v) => ((f.district = v), void table.reload(1)));
   void districtOptions().then((opts) => district.append(...opts.map(([v, l]) => h('option', { value: v }, l))));
-  const detail = h('aside', { class: 'details' }, emptyView(t('clickForDetails')));
+  const detail = h('aside', { class: 'details' }, emptyView(t('clickCameraForDetails')));
   let disposeChart: (() => void) | undefined;
 
   // Administrators see which cameras refuse their credentials, and set them from the row.
