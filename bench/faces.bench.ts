@@ -185,7 +185,8 @@ export async function run(): Promise<Row[]> {
   const nnRow = (nn: NearestNeighbourRun, method: string): Row => ({
     name: `nearest-neighbour query, ${IDENTITIES.toLocaleString('en')} identities${nn.index.simd ? '' : ', JavaScript passes'} (p50 / p99)`,
     value: `${nn.lat[QUERIES >> 1].toFixed(2)} ms / ${quantile(nn.lat, 0.99).toFixed(2)} ms`,
-    target: 'p99 < 5 ms',
+    // The target is the search as it runs here (WebAssembly SIMD); the JavaScript passes are the fallback, shown for scale.
+    target: nn.index.simd ? 'p99 < 5 ms' : '',
     note: `CPU time per query p50 / p99 ${nn.cpu[QUERIES >> 1].toFixed(2)} / ${quantile(nn.cpu, 0.99).toFixed(2)} ms (load average ${loadavg()[0].toFixed(1)} on ${cores} cores); ${method}, radius ${threshold}, ${QUERIES} queries (half real faces, half strangers); recall vs full float64 scan ${nn.recall.truth ? (nn.recall.found / nn.recall.truth).toFixed(3) : 'n/a'} (${nn.recall.found}/${nn.recall.truth} true matches over the first ${nn.recall.checked} queries, ${nn.recall.extra} extra); index build ${Math.round(nn.buildMs)} ms (at start, and again once changes have touched a quarter of the rows), index memory ${Math.round(nn.index.memoryBytes / 2 ** 20)} MiB; synthetic faces, median distance ${f3(nn.synthMedian)} (real ${f3(quantile(diff, 0.5))})`,
   });
   let index: VectorIndex<number> | undefined;
