@@ -11,6 +11,7 @@ import mqtt, { type IPublishPacket } from 'mqtt';
 import type { Row } from './main.ts';
 import { freshPgDb } from '../test/helpers/db.ts';
 import { startMosquitto } from '../test/ingest/helpers/mosquitto.ts';
+import { readPgConf, startPostgres } from '../test/ingest/helpers/postgres.ts';
 import { importTestCity, testContext } from '../test/ingest/helpers/context.ts';
 import { DoorIntake } from '../ingest/doors/door-intake.ts';
 import { decodeDoorMessage } from '../ingest/doors/door-message.ts';
@@ -24,6 +25,11 @@ const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 5);
 const HEADROOM_RATE = Number(process.env.BENCH_INGEST_HEADROOM_RATE ?? 24_000);
 const NAIVE_SECONDS = Number(process.env.BENCH_INGEST_NAIVE_SECONDS ?? 10);
 const CLIENTS = 4;
+/**
+ * `private` (default): a PostgreSQL 15 of our own with deploy/postgresql.conf, as docker-compose runs it, fsync on;
+ * `shared`: the machine's server with its defaults (128 MB shared buffers, 1 GB max_wal_size).
+ */
+const PG = process.env.BENCH_INGEST_PG === 'shared' ? 'shared' : 'private';
 
 function load(url: string, doors: { propertyId: string; id: string }[], perSecond: number, seconds: number): Promise<{ sent: number; acked: number }> {
   const file = fileURLToPath(new URL('../test/ingest/helpers/door-load.ts', import.meta.url));
@@ -94,7 +100,9 @@ export async function run(): Promise<Row[]> {
 }
 
 async function runDoors(): Promise<Row[]> {
-  const [t, broker] = await Promise.all([freshPgDb({ poolSize: 6 }), startMosquitto()]);
+  const server = PG === 'private' ? await startPostgres({ durable: true, settings: readPgConf(fileURLToPath(new URL('../deploy/postgresql.conf', import.meta.url))) }) : undefined;
+  const [t, broker] = await Promise.all([freshPgDb({ poolSize: 6, adminUrl: server?.url }), startMosquitto()]);
+  const pgNote = server ? 'own PostgreSQL 15 with deploy/postgresql.conf, fsync on' : "the machine's PostgreSQL 15 with its defaults";
   try {
     const city = await importTestCity(t.db, { doors: 200, cameras: 20 });
     const doors = city.doors.map((d) => ({ propertyId: d.propertyId, id: d.id }));
@@ -132,7 +140,7 @@ async function runDoors(): Promise<Row[]> {
         name: `door events MQTT → PG15 committed, QoS 1, ${fmt(rate)}/s offered for ${SECONDS} s after ${WARMUP} s warm-up (${CLIENTS} publishers, 200 doors)`,
         value: `${fmt(lat.rate)} events/s, p99 ${fmt(lat.pct(99))} ms (p50 ${fmt(lat.pct(50))} ms)`,
         target: rate === RATE ? '≥ 20,000 events/s, p99 < 250 ms' : '',
-        note: `${fmt(stored)} stored of ${fmt(sent.sent)} sent; ${stats.duplicates} duplicates; ingest CPU ${cpuPerEvent.toFixed(1)} µs/event; load average ${loadavg()[0].toFixed(1)}; publish → commit, then on the bus (one message per batch) before PUBACK`,
+        note: `${fmt(stored)} stored of ${fmt(sent.sent)} sent; ${stats.duplicates} duplicates; ingest CPU ${cpuPerEvent.toFixed(1)} µs/event; load average ${loadavg()[0].toFixed(1)}; publish → commit, then on the bus (one message per batch) before PUBACK; ${pgNote}`,
       };
     };
     const rows = [await measure(RATE)];
@@ -165,11 +173,12 @@ async function runDoors(): Promise<Row[]> {
       {
         name: `door events, naive peer (one INSERT per message, ack after), same offered load for ${NAIVE_SECONDS} s`,
         value: `${fmt(naiveRate)} events/s, p99 ${fmt(naiveLat.pct(99))} ms`,
-        note: `${fmt(naiveCommitted)} committed of ${fmt(naiveSent.sent)} sent in the window (the rest backs up in the broker)`,
+        note: `${fmt(naiveCommitted)} committed of ${fmt(naiveSent.sent)} sent in the window (the rest backs up in the broker); ${pgNote}`,
       },
     ];
   } finally {
     await broker.close();
     await t.close();
+    await server?.close();
   }
 }

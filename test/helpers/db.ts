@@ -15,14 +15,15 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-/** Creates gw_test_<random> on the local PostgreSQL server and migrates it. */
-export async function freshPgDb(opts: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDb> {
+/** Creates gw_test_<random> on the local PostgreSQL server (or the one at `adminUrl`) and migrates it. */
+export async function freshPgDb(opts: { migrate?: boolean; poolSize?: number; adminUrl?: string } = {}): Promise<TestDb> {
   const name = `gw_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const adminUrl = opts.adminUrl ?? PG_ADMIN_URL;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(PG_ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = new PgDb(url.toString(), { max: opts.poolSize ?? 5 });
   if (opts.migrate !== false) {
@@ -34,7 +35,7 @@ export async function freshPgDb(opts: { migrate?: boolean; poolSize?: number } =
     url: url.toString(),
     close: async () => {
       await db.close().catch(() => {});
-      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();

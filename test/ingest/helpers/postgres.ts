@@ -1,7 +1,7 @@
 // A private PostgreSQL 15 cluster for tests that stop and start the database (initdb + pg_ctl, trust, as user
 // postgres, on another port); the shared server on 5432 stays untouched.
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './mosquitto.ts';
@@ -20,7 +20,21 @@ function asPostgres(cmd: string, args: string[]): void {
   execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'ignore' });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `key = value` lines of a postgresql.conf (comments and blank lines skipped), as server settings. */
+export function readPgConf(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*(\w+)\s*=\s*([^#]*?)\s*(#.*)?$/.exec(line);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * `durable` keeps fsync on, as in production (tests turn it off for speed); `settings` are passed as `-c` flags
+ * (the benchmark passes deploy/postgresql.conf).
+ */
+export async function startPostgres(o: { durable?: boolean; settings?: Record<string, string> } = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-pg-'));
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
@@ -28,7 +42,8 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = path.join(dir, 'data');
   const port = await freePort();
   asPostgres(`${BIN}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=64MB`;
+  const settings = { ...(o.durable ? {} : { fsync: 'off', shared_buffers: '64MB' }), ...o.settings };
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ')}`;
   const pg: TestPostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
