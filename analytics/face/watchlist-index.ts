@@ -58,7 +58,8 @@ export class WatchlistIndex {
       const keep = c.change === 'deleted' ? (m: Meta) => m.watchlistId !== c.watchlistId : (m: Meta) => m.personId !== c.personId;
       const before = this.index.size;
       this.use(this.index.withChanges(keep, added.map(({ descriptor, ...meta }) => ({ descriptor, meta }))));
-      this.rowsChanged += before - (this.index.size - added.length) + added.length;
+      const removed = before + added.length - this.index.size;
+      this.rowsChanged += removed + added.length;
       // The axes come from the rows of the last full build: after many changes, compute them again (in the background).
       if (this.rowsChanged > Math.max(256, this.rowsAtBuild * REBUILD_SHARE)) void this.rebuild().catch(() => {});
     });

@@ -315,9 +315,15 @@ export function setLang(l: Lang): void {
   document.documentElement.lang = l;
 }
 
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** A text with its {name} placeholders filled from `vars` (missing ones empty). */
+function fill(text: string, vars: Record<string, string | number>): string {
+  return text.replace(PLACEHOLDER, (_, k: string) => String(vars[k] ?? ''));
+}
+
 export function t(key: keyof typeof en, vars: Record<string, string | number> = {}): string {
-  const s = (lang === 'zh-CN' ? zh : en)[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill((lang === 'zh-CN' ? zh : en)[key] ?? key, vars);
 }
 
 /** A value from the API (state, kind, severity…) in the current language. */
@@ -331,9 +337,10 @@ export function alertTitle(a: { kind: string; title: string; titleArgs?: Record<
   const template = lang === 'zh-CN' ? zhAlertTitles[a.kind] : undefined;
   const args = a.titleArgs;
   if (!template || !args) return a.title;
-  const keys = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-  if (keys.some((k) => args[k] === undefined)) return a.title;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'cause' || k === 'level' ? tv(String(args[k])) : String(args[k])));
+  if ([...template.matchAll(PLACEHOLDER)].some((m) => args[m[1]] === undefined)) return a.title;
+  // Causes and list levels are values with words of their own; names and figures go in as they are.
+  const words = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, k === 'cause' || k === 'level' ? tv(String(v)) : v]));
+  return fill(template, words);
 }
 
 /** Date and time in the viewer's own time zone. */
