@@ -31,7 +31,10 @@ export class AnalyticsService implements Service {
   private readonly group: string;
 
   /** `group` names the shared subscription; workers of one deployment use the same (tests use their own). */
-  constructor(private readonly ctx: ServiceContext, opts: { group?: string } = {}) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    opts: { group?: string } = {},
+  ) {
     this.group = opts.group ?? ANALYTICS_GROUP;
     this.alerts = new AlertsService(ctx);
     this.places = new GridPlaces(ctx.db);
@@ -62,7 +65,11 @@ export class AnalyticsService implements Service {
       buffered: this.writer.buffered,
       shared: bus.shared,
     }));
-    await bus.subscribe('healthSample', (s) => this.writer.add({ cameraId: s.cameraId, ts: Date.parse(s.ts), input: inputOfSample(s) }), this.group);
+    await bus.subscribe(
+      'healthSample',
+      (s) => this.writer.add({ cameraId: s.cameraId, ts: Date.parse(s.ts), input: inputOfSample(s) }),
+      this.group,
+    );
     await bus.subscribe(
       'cameraEvent',
       async (e) => {
@@ -71,9 +78,13 @@ export class AnalyticsService implements Service {
       },
       this.group,
     );
-    await bus.subscribe('doorEvents', async ({ events }) => {
-      for (const e of events) await this.doors.handle(e);
-    }, this.group);
+    await bus.subscribe(
+      'doorEvents',
+      async ({ events }) => {
+        for (const e of events) await this.doors.handle(e);
+      },
+      this.group,
+    );
     this.timer = setInterval(() => void this.tick(), this.ctx.config.analyticsTick);
     this.timer.unref();
   }
@@ -97,7 +108,7 @@ export class AnalyticsService implements Service {
         await this.coverage.recompute(now);
       }
     } catch (err) {
-      this.ctx.log.warn({ err: String(err) }, 'analytics tick failed; next tick retries');
+      this.ctx.log.warn({ err }, 'analytics tick failed; next tick retries');
     }
   }
 
@@ -111,10 +122,11 @@ export class AnalyticsService implements Service {
     clearInterval(this.timer);
     // Leave the shared group first: Mosquitto keeps handing a share of the group's messages to a persistent session
     // that is still subscribed while its client is away, and this worker may never come back under the same id.
-    if (this.ctx.bus.shared && this.ctx.bus.connected) {
-      const filters = (['healthSample', 'cameraEvent', 'doorEvents'] satisfies TopicName[]).map((n) => `$share/${this.group}/${filterFor(n)}`);
-      await this.ctx.bus.client.unsubscribeAsync(filters).catch((err) => this.ctx.log.warn({ err: String(err) }, 'unsubscribe failed'));
-    }
+    await Promise.all(
+      (['healthSample', 'cameraEvent', 'doorEvents'] satisfies TopicName[]).map((n) =>
+        this.ctx.bus.leave(filterFor(n), this.group).catch((err) => this.ctx.log.warn({ err }, 'unsubscribe failed')),
+      ),
+    );
     await this.ticking;
     await this.writer.close();
   }

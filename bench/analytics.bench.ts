@@ -28,13 +28,29 @@ const FAILURES = 2;
 // would cap a consumer that acknowledges after commit at ~20 messages per batch.
 let MQTT_URL = '';
 
-const connect = () => Bus.connect({ url: MQTT_URL, clientId: `gw-bench-${randomBytes(4).toString('hex')}`, clean: true, protocolVersion: 5 });
+const connect = () =>
+  Bus.connect({ url: MQTT_URL, clientId: `gw-bench-${randomBytes(4).toString('hex')}`, clean: true, protocolVersion: 5 });
 
 async function context(env: Record<string, string>) {
   const testDb = await freshPgDb({ poolSize: 10 });
-  const config = loadConfig({ LOG_LEVEL: 'silent', ANALYTICS_TICK: '250ms', COVERAGE_INTERVAL: '1h', OFFLINE_AFTER_FAILURES: String(FAILURES), HEALTH_INTERVAL: `${HEARTBEAT_MS}ms`, ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    ANALYTICS_TICK: '250ms',
+    COVERAGE_INTERVAL: '1h',
+    OFFLINE_AFTER_FAILURES: String(FAILURES),
+    HEALTH_INTERVAL: `${HEARTBEAT_MS}ms`,
+    ...env,
+  });
   const bus = await connect();
-  const ctx: ServiceContext = { config, db: testDb.db, bus, broker: { kind: 'mosquitto', url: MQTT_URL }, log: createLogger('silent'), clock: systemClock, health: new HealthRegistry() };
+  const ctx: ServiceContext = {
+    config,
+    db: testDb.db,
+    bus,
+    broker: { kind: 'mosquitto', url: MQTT_URL },
+    log: createLogger('silent'),
+    clock: systemClock,
+    health: new HealthRegistry(),
+  };
   return { ctx, close: async () => (await bus.close(), await testDb.close()) };
 }
 
@@ -96,7 +112,12 @@ async function throughput(): Promise<Row[]> {
     for (const pub of pubs) await pub.close();
     await svc.stop();
     return [
-      { name: `health samples processed per second, one worker (${CAMERAS.toLocaleString('en')} cameras, batches of ${batch}, 1 % failing)`, value: `${Math.round(rate).toLocaleString('en')}/s`, target: '≥ 50,000/s', note: `states cached per worker with a change feed; changed rows written with a change-number guard; load average ${loadavg()[0].toFixed(1)} during the run` },
+      {
+        name: `health samples processed per second, one worker (${CAMERAS.toLocaleString('en')} cameras, batches of ${batch}, 1 % failing)`,
+        value: `${Math.round(rate).toLocaleString('en')}/s`,
+        target: '≥ 50,000/s',
+        note: `states cached per worker with a change feed; changed rows written with a change-number guard; load average ${loadavg()[0].toFixed(1)} during the run`,
+      },
       {
         name: `coverage recompute (${CAMERAS.toLocaleString('en')} cameras, ${cells} cells, rollups, hourly row)`,
         value: `${(firstMs / 1000).toFixed(2)} s first, ${(againMs / 1000).toFixed(2)} s after`,
@@ -142,10 +163,12 @@ async function downToTicket(): Promise<Row[]> {
         if (down && !downAt.has(id)) downAt.set(id, schedule.get(id)!);
         void pub.publish('healthSample', { cameraId: id }, { ...sample(id, new Date(now), !down), sampleId: randomUUID() });
       };
-      timers.push(setTimeout(() => {
-        beat();
-        timers.push(setInterval(beat, HEARTBEAT_MS));
-      }, phase.get(id)));
+      timers.push(
+        setTimeout(() => {
+          beat();
+          timers.push(setInterval(beat, HEARTBEAT_MS));
+        }, phase.get(id)),
+      );
     }
     // Going down is observed by the first failed heartbeat: record it when its schedule passes.
     while (Date.now() < until) {
@@ -154,7 +177,10 @@ async function downToTicket(): Promise<Row[]> {
     }
     for (const t of timers) clearInterval(t);
     await new Promise((r) => setTimeout(r, 1000));
-    const delays = victims.filter((id) => openedAt.has(id)).map((id) => openedAt.get(id)! - downAt.get(id)!).sort((a, b) => a - b);
+    const delays = victims
+      .filter((id) => openedAt.has(id))
+      .map((id) => openedAt.get(id)! - downAt.get(id)!)
+      .sort((a, b) => a - b);
     await pub.close();
     await svc.stop();
     const target = HEARTBEAT_MS * FAILURES + 1000;
@@ -184,6 +210,7 @@ export async function run(): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await run()) console.log(`${r.name}: ${r.value}${r.target ? ` (target ${r.target})` : ''}${r.note ? ` — ${r.note}` : ''}`);
+  for (const r of await run())
+    console.log(`${r.name}: ${r.value}${r.target ? ` (target ${r.target})` : ''}${r.note ? ` — ${r.note}` : ''}`);
   process.exit(0);
 }

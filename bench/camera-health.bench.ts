@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Row } from './main.ts';
+import { simProcess } from './camera-sim.ts';
 import { freshPgDb } from '../test/helpers/db.ts';
 import { startMosquitto } from '../test/ingest/helpers/mosquitto.ts';
 import { testContext } from '../test/ingest/helpers/context.ts';
@@ -51,7 +51,8 @@ async function heartbeatCores(fleet: CameraFleet): Promise<number> {
 async function startProfile(): Promise<() => Promise<string>> {
   const session = new Session();
   session.connect();
-  const post = (method: string) => new Promise<any>((resolve, reject) => session.post(method, (err, r) => (err ? reject(err) : resolve(r))));
+  const post = (method: string) =>
+    new Promise<any>((resolve, reject) => session.post(method, (err, r) => (err ? reject(err) : resolve(r))));
   await post('Profiler.enable');
   await post('Profiler.start');
   return async () => {
@@ -60,16 +61,6 @@ async function startProfile(): Promise<() => Promise<string>> {
     writeFileSync(PROFILE!, JSON.stringify(profile));
     return PROFILE!;
   };
-}
-
-function simProcess(placements: unknown[]): Promise<{ child: ChildProcess; cameras: { id: string; urn: string; xaddr: string }[] }> {
-  const file = fileURLToPath(new URL('../test/ingest/helpers/camera-sim-process.ts', import.meta.url));
-  const child = fork(file, [], { execArgv: ['--import', 'tsx'] });
-  child.send({ placements, password: 'bench-pw' });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, cameras: (m as { cameras: { id: string; urn: string; xaddr: string }[] }).cameras }));
-    child.once('error', reject);
-  });
 }
 
 /**
@@ -112,7 +103,9 @@ async function runCameraHealth(): Promise<Row[]> {
       await sleep(500);
       if (Date.now() - shown >= 10_000) {
         shown = Date.now();
-        progress(`preparing: ${JSON.stringify(fleet.stats().byState)} after ${((shown - prepStart) / 1000).toFixed(0)} s, ${(process.cpuUsage().user / 1e6).toFixed(0)} s CPU`);
+        progress(
+          `preparing: ${JSON.stringify(fleet.stats().byState)} after ${((shown - prepStart) / 1000).toFixed(0)} s, ${(process.cpuUsage().user / 1e6).toFixed(0)} s CPU`,
+        );
       }
     }
     const prepared = (fleet.stats().byState as Record<string, number>).ok ?? 0;
@@ -144,7 +137,7 @@ async function runCameraHealth(): Promise<Row[]> {
       const first = l.items.at(-1);
       // A sample's ts is when its check started; the failure is known timeout later at most.
       if (!first) continue;
-      const ms = Date.parse(first.ts) - faultAt.getTime() + (first.errorClass === 'timeout' ? TIMEOUT_S * 1000 : first.latencyMs ?? 0);
+      const ms = Date.parse(first.ts) - faultAt.getTime() + (first.errorClass === 'timeout' ? TIMEOUT_S * 1000 : (first.latencyMs ?? 0));
       detect.push(ms);
       const kind = i % 2 ? 'hang' : 'offline';
       worst[kind] = Math.max(worst[kind], ms);
@@ -163,7 +156,9 @@ async function runCameraHealth(): Promise<Row[]> {
       },
       {
         name: 'camera health: time to detect an unreachable camera (10 offline + 10 hung)',
-        value: detect.length ? `max ${(detect.at(-1)! / 1000).toFixed(1)} s, median ${(detect[Math.floor(detect.length / 2)] / 1000).toFixed(1)} s` : 'none detected',
+        value: detect.length
+          ? `max ${(detect.at(-1)! / 1000).toFixed(1)} s, median ${(detect[Math.floor(detect.length / 2)] / 1000).toFixed(1)} s`
+          : 'none detected',
         target: `≤ interval + timeout = ${INTERVAL_S + TIMEOUT_S} s`,
         note: `${detect.length} of ${faulted.length} detected; offline max ${(worst.offline / 1000).toFixed(1)} s, hung max ${(worst.hang / 1000).toFixed(1)} s`,
       },

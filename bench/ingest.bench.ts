@@ -31,7 +31,12 @@ const CLIENTS = 4;
  */
 const PG = process.env.BENCH_INGEST_PG === 'shared' ? 'shared' : 'private';
 
-function load(url: string, doors: { propertyId: string; id: string }[], perSecond: number, seconds: number): Promise<{ sent: number; acked: number }> {
+function load(
+  url: string,
+  doors: { propertyId: string; id: string }[],
+  perSecond: number,
+  seconds: number,
+): Promise<{ sent: number; acked: number }> {
   const file = fileURLToPath(new URL('../test/ingest/helpers/door-load.ts', import.meta.url));
   const child = fork(file, [JSON.stringify({ url, doors, perSecond, seconds, clients: CLIENTS })], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve, reject) => {
@@ -84,7 +89,11 @@ class Latencies {
   }
   /** The seconds whose worst latency was highest, as "second:max ms". */
   worstSeconds(k: number): string {
-    return [...this.perSecond].sort((a, b) => b[1].max - a[1].max).slice(0, k).map(([s, b]) => `${s}s:${b.max}ms`).join(' ');
+    return [...this.perSecond]
+      .sort((a, b) => b[1].max - a[1].max)
+      .slice(0, k)
+      .map(([s, b]) => `${s}s:${b.max}ms`)
+      .join(' ');
   }
   pct(p: number): number {
     const s = [...this.ms].sort((a, b) => a - b);
@@ -100,7 +109,10 @@ export async function run(): Promise<Row[]> {
 }
 
 async function runDoors(): Promise<Row[]> {
-  const server = PG === 'private' ? await startPostgres({ durable: true, settings: readPgConf(fileURLToPath(new URL('../deploy/postgresql.conf', import.meta.url))) }) : undefined;
+  const server =
+    PG === 'private'
+      ? await startPostgres({ durable: true, settings: readPgConf(fileURLToPath(new URL('../deploy/postgresql.conf', import.meta.url))) })
+      : undefined;
   const [t, broker] = await Promise.all([freshPgDb({ poolSize: 6, adminUrl: server?.url }), startMosquitto()]);
   const pgNote = server ? 'own PostgreSQL 15 with deploy/postgresql.conf, fsync on' : "the machine's PostgreSQL 15 with its defaults";
   try {
@@ -112,9 +124,16 @@ async function runDoors(): Promise<Row[]> {
       // Gridwatch door intake: validate, batch, commit, publish on the bus, then PUBACK.
       const before = await repo.count();
       // The product's batching settings pass through, so they can be tried here.
-      const batching = Object.fromEntries(['WRITE_BATCH_SIZE', 'WRITE_BATCH_DELAY'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+      const batching = Object.fromEntries(
+        ['WRITE_BATCH_SIZE', 'WRITE_BATCH_DELAY'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+      );
       const clientId = `gw-bench-ingest-${rate}`;
-      const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')), ...batching }, { clientId });
+      const ctx = await testContext(
+        t.db,
+        broker.url,
+        { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-bench-')), ...batching },
+        { clientId },
+      );
       // The clock starts once the intake is subscribed; the window after the warm-up is measured.
       let lat = new Latencies();
       const intake = new DoorIntake(ctx, { onCommitted: (b) => lat.add(b) });

@@ -38,7 +38,9 @@ function runSuite(suite: string): Promise<Row[]> {
   return new Promise((resolve) => {
     let rows: Row[] | undefined;
     child.once('message', (m) => (rows = m as Row[]));
-    child.once('exit', (code, signal) => resolve(rows ?? [{ name: 'FAILED', value: `suite process ended (${code ?? signal}) without rows` }]));
+    child.once('exit', (code, signal) =>
+      resolve(rows ?? [{ name: 'FAILED', value: `suite process ended (${code ?? signal}) without rows` }]),
+    );
   });
 }
 
@@ -58,7 +60,9 @@ async function runAll(): Promise<void> {
 
 function printTable(rows: (Row & { suite: string })[]): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`\nGridwatch benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+  console.log(
+    `\nGridwatch benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
+  );
   const header = ['suite', 'benchmark', 'measured', 'target', 'note'];
   const table = rows.map((r) => [r.suite, r.name, r.value, r.target ?? '', r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));

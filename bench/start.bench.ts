@@ -10,7 +10,10 @@ async function once(dataDir: string, port: number): Promise<number> {
   const p = startAllInOne(dataDir, port, { LOG_LEVEL: 'warn' });
   try {
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) return performance.now() - started;
       if (p.child.exitCode !== null) throw new Error(`exited: ${p.output().slice(-2000)}`);
       if (performance.now() - started > 180_000) throw new Error('no health within 180 s');
@@ -28,7 +31,11 @@ export async function run(): Promise<Row[]> {
     const fresh = await once(dataDir, port);
     const again = await once(dataDir, port);
     return [
-      { name: 'npm start → health 200, fresh DATA_DIR (PGlite + aedes + 200-camera simulated district)', value: `${(fresh / 1000).toFixed(1)} s`, target: '≤ 20 s' },
+      {
+        name: 'npm start → health 200, fresh DATA_DIR (PGlite + aedes + 200-camera simulated district)',
+        value: `${(fresh / 1000).toFixed(1)} s`,
+        target: '≤ 20 s',
+      },
       { name: 'npm start → health 200, second start on the same DATA_DIR', value: `${(again / 1000).toFixed(1)} s`, target: '≤ 20 s' },
     ];
   } finally {

@@ -1,8 +1,8 @@
 // Opens what every service needs — config, database, broker connection — and closes it again in order.
 import { hostname } from 'node:os';
-import { loadConfig, type Config } from './config/index.ts';
+import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import { openDb } from './db/open.ts';
-import { Bus } from './bus/bus.ts';
+import { connectBus } from './bus/connect.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './bus/embedded-broker.ts';
 import { createLogger, type Logger } from './log.ts';
 import { systemClock } from './clock.ts';
@@ -18,6 +18,28 @@ export interface Runtime extends ServiceContext {
   shutdown(): Promise<void>;
 }
 
+/**
+ * A process's start: opens the runtime, starts the services `build` gives, then `up`. A start that fails — a bad
+ * setting, a port in use — logs one line (naming the setting for a ConfigError, with the stack otherwise), stops what
+ * had started and exits 1.
+ */
+export async function startProcess(name: string, build: (rt: Runtime) => Service[], up?: (rt: Runtime) => void): Promise<Runtime> {
+  let rt: Runtime | undefined;
+  try {
+    rt = await openRuntime({ name });
+    await rt.run(build(rt));
+    up?.(rt);
+    return rt;
+  } catch (err) {
+    const log = rt?.log ?? createLogger(process.env.LOG_LEVEL || 'info', name);
+    if (err instanceof ConfigError) log.fatal({ variable: err.variable }, `cannot start: ${err.message}`);
+    else log.fatal({ err }, 'cannot start');
+    setTimeout(() => process.exit(1), SHUTDOWN_LIMIT_MS).unref();
+    await rt?.shutdown().catch(() => {});
+    process.exit(1);
+  }
+}
+
 export async function openRuntime(opts: { name: string; config?: Config; log?: Logger; clientId?: string }): Promise<Runtime> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger(config.logLevel, opts.name);
@@ -27,11 +49,19 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
   let embeddedBroker: EmbeddedBroker | undefined;
   let url = config.mqttUrl;
   if (!url) {
-    embeddedBroker = await startEmbeddedBroker(config.mqttEmbeddedPort);
+    embeddedBroker = await startEmbeddedBroker(config.mqttEmbeddedPort).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      const port = config.mqttEmbeddedPort;
+      throw new ConfigError(
+        'MQTT_EMBEDDED_PORT',
+        'in use',
+        `port ${port} for the embedded MQTT broker is already in use: set MQTT_EMBEDDED_PORT to a free port, or MQTT_URL to a broker`,
+      );
+    });
     url = embeddedBroker.url;
     log.info({ url }, 'embedded MQTT broker (aedes) started');
   }
-  const bus = await Bus.connect({
+  const bus = await connectBus({
     url,
     // One stable id per service and host keeps its persistent session across restarts (a random one would leave
     // a session behind at every restart); MQTT_CLIENT_ID tells apart several copies on one host.
@@ -76,7 +106,9 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
     shutdown() {
       stopping ??= (async () => {
         for (const s of services.reverse()) {
-          await s.stop().catch((err) => log.error({ service: s.name, err: String(err) }, 'stop failed'));
+          const t0 = Date.now();
+          await s.stop().catch((err) => log.error({ service: s.name, err }, 'stop failed'));
+          log.info({ service: s.name, ms: Date.now() - t0 }, 'service stopped');
         }
         await bus.close().catch(() => {});
         await embeddedBroker?.close().catch(() => {});

@@ -2,7 +2,7 @@
 // service's own main.ts wire them the same way.
 import type { Config } from './config/index.ts';
 import type { Db } from './db/db.ts';
-import type { Bus } from './bus/bus.ts';
+import type { MessageBus } from './bus/message-bus.ts';
 import type { Logger } from './log.ts';
 import type { Clock } from './clock.ts';
 
@@ -29,7 +29,7 @@ export class HealthRegistry {
 export interface ServiceContext {
   config: Config;
   db: Db;
-  bus: Bus;
+  bus: MessageBus;
   broker: BrokerInfo;
   log: Logger;
   clock: Clock;

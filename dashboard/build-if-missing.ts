@@ -16,9 +16,15 @@ async function newest(dir: string): Promise<number> {
 }
 
 async function stale(): Promise<boolean> {
-  const built = await stat(path.join(root, 'dist', 'index.html')).then((s) => s.mtimeMs).catch(() => 0);
+  const built = await stat(path.join(root, 'dist', 'index.html'))
+    .then((s) => s.mtimeMs)
+    .catch(() => 0);
   if (!built) return true;
-  const sources = Math.max(await newest(path.join(root, 'src')), (await stat(path.join(root, 'index.html'))).mtimeMs, await newest(path.join(root, '..', 'core', 'socket')));
+  const sources = Math.max(
+    await newest(path.join(root, 'src')),
+    (await stat(path.join(root, 'index.html'))).mtimeMs,
+    await newest(path.join(root, '..', 'core', 'socket')),
+  );
   return sources > built;
 }
 
@@ -33,7 +39,9 @@ export async function ensureDashboardBuilt(log: (s: string) => void = () => {}):
       // Someone else is building: wait, then see whether their build is enough.
       await new Promise((r) => setTimeout(r, 300));
       if (!(await stale())) return;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs).catch(() => 0);
+      const age = await stat(lock)
+        .then((s) => Date.now() - s.mtimeMs)
+        .catch(() => 0);
       if (age > 120_000) await rmdir(lock).catch(() => {});
     }
   }

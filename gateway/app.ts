@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceContext } from '../core/service.ts';
+import { parseTrustProxy } from './http/trust-proxy.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // autoload recognises tsx only when preloaded with --require; under `node --import tsx` (tests, Docker) it would
@@ -25,6 +26,7 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     loggerInstance: ctx.log.child({ service: 'gateway' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    trustProxy: parseTrustProxy(ctx.config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
 

@@ -17,10 +17,19 @@ export class AlertsService {
    * (one alert per level, never a storm — and safe when two workers or a redelivery raise the same one).
    */
   async raise(input: NewAlert): Promise<Alert | undefined> {
-    const alert: Alert = { ...input, alertId: randomUUID(), ts: input.ts ?? this.ctx.clock.now().toISOString(), state: 'open' };
+    const alert = this.build(input);
     if (!(await this.repo.insert(alert))) return undefined;
-    await this.ctx.bus.publish('alert', { kind: alert.kind }, alert);
+    await this.publishNew(alert);
     return alert;
+  }
+
+  /** The alert as `raise` would store it (callers that store it in their own transaction, then `publishNew`). */
+  build(input: NewAlert): Alert {
+    return { ...input, alertId: randomUUID(), ts: input.ts ?? this.ctx.clock.now().toISOString(), state: 'open' };
+  }
+
+  async publishNew(alert: Alert): Promise<void> {
+    await this.ctx.bus.publish('alert', { kind: alert.kind }, alert);
   }
 
   /** Publishes an alert whose state changed (acknowledged, resolved) for the gateway's live push. */

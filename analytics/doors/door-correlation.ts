@@ -1,9 +1,10 @@
 // Door–camera correlation: a forced or held-open door raises an alert carrying the snapshots of the cameras that
 // see the door at that moment; a door used while every camera that sees it is down raises `door_unwatched`.
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DoorEvent } from '../../core/events/index.ts';
 import type { ServiceContext } from '../../core/service.ts';
+import { fetchCameraSnapshot } from '../../core/credentials/camera-http.ts';
+import { DataFiles } from '../../core/files/data-files.ts';
 import type { PlacedCamera } from '../../core/db/repositories/coverage.repository.ts';
 import type { AlertsService } from '../alerts/alerts.service.ts';
 import type { GridPlaces } from '../alerts/grid-places.ts';
@@ -46,7 +47,12 @@ export class DoorCorrelation {
         subjectId: e.doorId,
         place,
         propertyId: e.propertyId,
-        evidence: { eventId: e.eventId, doorTs: e.ts, cameras: cams.map((c) => ({ id: c.id, status: c.status, watching: watching(c) })), snapshots },
+        evidence: {
+          eventId: e.eventId,
+          doorTs: e.ts,
+          cameras: cams.map((c) => ({ id: c.id, status: c.status, watching: watching(c) })),
+          snapshots,
+        },
         dedupKey: `door_event:${e.eventId}`,
         ts: e.ts,
       });
@@ -54,7 +60,10 @@ export class DoorCorrelation {
     const down = cams.filter((c) => !watching(c));
     if (cams.length > 0 && up.length === 0 && e.type !== 'door_closed') {
       // One alert per door and set of outages: the door stays unwatched until one of these cameras is back.
-      const episode = down.map((c) => c.outageId ?? c.status).sort().join(',');
+      const episode = down
+        .map((c) => c.outageId ?? c.status)
+        .sort()
+        .join(',');
       await this.alerts.raise({
         kind: 'door_unwatched',
         severity: 'high',
@@ -64,27 +73,32 @@ export class DoorCorrelation {
         subjectId: e.doorId,
         place,
         propertyId: e.propertyId,
-        evidence: { eventId: e.eventId, type: e.type, doorTs: e.ts, cameras: down.map((c) => ({ id: c.id, status: c.status, quality: c.quality, outageId: c.outageId })) },
+        evidence: {
+          eventId: e.eventId,
+          type: e.type,
+          doorTs: e.ts,
+          cameras: down.map((c) => ({ id: c.id, status: c.status, quality: c.quality, outageId: c.outageId })),
+        },
         dedupKey: `door_unwatched:${e.doorId}:${episode}`,
         ts: e.ts,
       });
     }
   }
 
-  /** Fetches the camera's JPEG snapshot now; the URI stays in the evidence when the camera does not answer. */
+  /**
+   * Fetches the camera's JPEG snapshot now, the one way snapshots are taken (8 MiB cap, redirects only on the camera's
+   * own host, a JPEG or nothing) and kept (atomic write under DATA_DIR); the URI stays in the evidence when it fails.
+   */
   private async snapshot(c: PlacedCamera, e: DoorEvent): Promise<Snapshot> {
     if (!c.snapshotUri) return { cameraId: c.id, error: 'no snapshot URI' };
+    const shot = await fetchCameraSnapshot(c.snapshotUri, undefined, SNAPSHOT_TIMEOUT_MS);
+    if ('error' in shot) return { cameraId: c.id, uri: c.snapshotUri, error: shot.error };
+    const rel = path.join('snapshots', e.ts.slice(0, 10), `${e.eventId}-${c.id}.jpg`);
     try {
-      const res = await fetch(c.snapshotUri, { signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS) });
-      if (!res.ok) return { cameraId: c.id, uri: c.snapshotUri, error: `HTTP ${res.status}` };
-      const body = Buffer.from(await res.arrayBuffer());
-      const rel = path.join('snapshots', e.ts.slice(0, 10), `${e.eventId}-${c.id}.jpg`);
-      const file = path.resolve(this.ctx.config.dataDir, rel);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, body);
-      return { cameraId: c.id, uri: c.snapshotUri, path: rel };
+      await new DataFiles(this.ctx.config.dataDir).write(rel, shot.jpeg);
     } catch (err) {
-      return { cameraId: c.id, uri: c.snapshotUri, error: String((err as Error).message ?? err) };
+      return { cameraId: c.id, uri: c.snapshotUri, error: `snapshot not stored: ${(err as Error).message}` };
     }
+    return { cameraId: c.id, uri: c.snapshotUri, path: rel };
   }
 }

@@ -39,16 +39,27 @@ export class Enrolment {
     private readonly clock: Clock,
   ) {}
 
-  /** Checks every photo, then stores the person with one embedding per photo. Throws QueueFullError when busy. */
-  async enrol(watchlistId: string, person: { name: string; externalId?: string; note?: string }, photos: readonly EnrolPhoto[]): Promise<EnrolResult> {
+  /**
+   * Checks every photo, then stores the person with one embedding per photo (as `id` when given, so a repeated
+   * request stores nothing twice). Throws QueueFullError when busy.
+   */
+  async enrol(
+    watchlistId: string,
+    person: { name: string; externalId?: string; note?: string },
+    photos: readonly EnrolPhoto[],
+    id: string = randomUUID(),
+  ): Promise<EnrolResult> {
     if (photos.length === 0) return { ok: false, reason: 'at least one photo is required', photos: [] };
     const checked = await Promise.all(photos.map((p, i) => this.check(p, i)));
     const verdicts = checked.map((c) => c.verdict);
     const bad = verdicts.filter((v) => !v.ok);
     if (bad.length > 0) {
-      return { ok: false, reason: `${bad.length} of ${photos.length} photos refused: ${bad.map((b) => `${b.photo}: ${b.reason}`).join('; ')}`, photos: verdicts };
+      return {
+        ok: false,
+        reason: `${bad.length} of ${photos.length} photos refused: ${bad.map((b) => `${b.photo}: ${b.reason}`).join('; ')}`,
+        photos: verdicts,
+      };
     }
-    const id = randomUUID();
     const now = this.clock.now();
     const embeddings: NewEmbedding[] = [];
     for (const [i, c] of checked.entries()) {
@@ -70,14 +81,29 @@ export class Enrolment {
       throw err;
     }
     if (faces.length === 0) return { verdict: { ...base, ok: false, faces: 0, reason: 'no face found' } };
-    if (faces.length > 1) return { verdict: { ...base, ok: false, faces: faces.length, reason: `${faces.length} faces found; exactly one is required` } };
+    if (faces.length > 1)
+      return { verdict: { ...base, ok: false, faces: faces.length, reason: `${faces.length} faces found; exactly one is required` } };
     const face = faces[0];
     const measured = { faces: 1, faceWidth: Math.round(face.box.width), sharpness: Math.round(face.sharpness * 10) / 10 };
     if (face.box.width < this.limits.minFaceSize) {
-      return { verdict: { ...base, ...measured, ok: false, reason: `face too small: ${measured.faceWidth} px wide, at least ${this.limits.minFaceSize} required` } };
+      return {
+        verdict: {
+          ...base,
+          ...measured,
+          ok: false,
+          reason: `face too small: ${measured.faceWidth} px wide, at least ${this.limits.minFaceSize} required`,
+        },
+      };
     }
     if (face.sharpness < this.limits.minSharpness) {
-      return { verdict: { ...base, ...measured, ok: false, reason: `face not sharp enough: ${measured.sharpness}, at least ${this.limits.minSharpness} required` } };
+      return {
+        verdict: {
+          ...base,
+          ...measured,
+          ok: false,
+          reason: `face not sharp enough: ${measured.sharpness}, at least ${this.limits.minSharpness} required`,
+        },
+      };
     }
     return { verdict: { ...base, ...measured, ok: true }, face };
   }

@@ -65,17 +65,32 @@ export function acquireFaceRuntime(ctx: ServiceContext, opts: FaceRuntimeOptions
 
 async function createFaceRuntime(ctx: ServiceContext, opts: FaceRuntimeOptions, lastRelease: () => boolean): Promise<FaceRuntime> {
   const { config, db, log, clock } = ctx;
-  const threshold = Number(config.faceThreshold);
-  if (!(threshold > 0 && threshold < 2)) throw new Error(`FACE_MATCH_THRESHOLD must be a number between 0 and 2, got "${config.faceThreshold}"`);
-  const pool = await FacePool.start({ workers: opts.workers ?? config.faceWorkers ?? cpus().length, queueMax: config.faceQueueMax, backends: opts.backends });
+  // Checked when the configuration is loaded (a decimal in (0, 2)).
+  const threshold = config.faceThreshold;
+  const wanted = config.faceThresholdWanted;
+  const pool = await FacePool.start({
+    workers: opts.workers ?? config.faceWorkers ?? cpus().length,
+    queueMax: config.faceQueueMax,
+    backends: opts.backends,
+    log,
+  });
   const info = pool.info!;
-  log.info({ backend: info.backend, simd: info.simd, skipped: info.skipped, workers: pool.size }, `face recognition on TensorFlow.js ${info.tfVersion}, backend ${info.backend}`);
+  log.info(
+    { backend: info.backend, simd: info.simd, skipped: info.skipped, workers: pool.size },
+    `face recognition on TensorFlow.js ${info.tfVersion}, backend ${info.backend}`,
+  );
   const store = new FaceStore(config.dataDir);
   const watchlists = new WatchlistsRepository(db);
   const matches = new FaceMatchesRepository(db);
-  const index = new WatchlistIndex(watchlists, threshold);
+  const index = new WatchlistIndex(watchlists, { wanted, banned: threshold, residents: threshold }, log);
   await index.rebuild();
-  const enrolment = new Enrolment(pool, watchlists, store, { minFaceSize: config.faceMinSize, minSharpness: config.faceMinSharpness }, clock);
+  const enrolment = new Enrolment(
+    pool,
+    watchlists,
+    store,
+    { minFaceSize: config.faceMinSize, minSharpness: config.faceMinSharpness },
+    clock,
+  );
   const matcher = new FaceMatcher({ ctx, pool, index, store, matches, watchlists, alerts: new AlertsService(ctx) });
   return {
     pool,

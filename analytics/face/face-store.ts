@@ -1,34 +1,37 @@
-// Face image files under DATA_DIR: capture paths resolved without escaping it, crops written by day, removals.
+// Face image files under DATA_DIR (faces/<kind>/<yyyy-mm-dd>/<name>.jpg), kept through the one file store in core.
 import path from 'node:path';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { DataFiles } from '../../core/files/data-files.ts';
 
 export class FaceStore {
   readonly root: string;
+  private readonly files: DataFiles;
   constructor(dataDir: string) {
-    this.root = path.resolve(dataDir);
+    this.files = new DataFiles(dataDir);
+    this.root = this.files.root;
   }
 
   /** Absolute path of a file named relative to DATA_DIR (or absolute inside it); throws when outside it. */
   resolve(p: string): string {
-    const abs = path.resolve(this.root, p);
-    if (abs !== this.root && !abs.startsWith(this.root + path.sep)) throw new Error(`path outside DATA_DIR: ${p}`);
-    return abs;
+    return this.files.resolve(p);
   }
 
-  read(p: string): Promise<Buffer> {
-    return readFile(this.resolve(p));
+  async read(p: string): Promise<Buffer> {
+    // Whole-file read of the checked real path: DataFiles.read streams from a FileHandle's fd, whose handle then
+    // fails with EBADF when garbage-collected (an uncaught error in the process).
+    const file = await this.files.real(p);
+    if (!file) throw new Error(`no face image at ${p}`);
+    return readFile(file);
   }
 
-  /** Writes `faces/<kind>/<yyyy-mm-dd>/<name>.jpg`; returns that path relative to DATA_DIR. */
+  /** Writes `faces/<kind>/<yyyy-mm-dd>/<name>.jpg` atomically; returns that path relative to DATA_DIR. */
   async save(kind: 'matches' | 'sightings' | 'enrolled', day: Date, name: string, jpeg: Uint8Array): Promise<string> {
     const rel = path.join('faces', kind, day.toISOString().slice(0, 10), `${name}.jpg`);
-    const abs = this.resolve(rel);
-    await mkdir(path.dirname(abs), { recursive: true });
-    await writeFile(abs, jpeg);
+    await this.files.write(rel, jpeg);
     return rel;
   }
 
-  async remove(paths: readonly string[]): Promise<void> {
-    await Promise.all(paths.map((p) => rm(this.resolve(p), { force: true })));
+  remove(paths: readonly string[]): Promise<void> {
+    return this.files.remove(paths);
   }
 }

@@ -3,6 +3,7 @@
 import type { Service, ServiceContext } from '../../core/service.ts';
 import { acquireFaceRuntime, type FaceRuntime, type FaceRuntimeOptions } from './face-runtime.ts';
 import { applyFaceRetention } from './retention.ts';
+import { answerEnrolRequest } from './enrol-requests.ts';
 
 export class FaceService implements Service {
   readonly name = 'faces';
@@ -26,7 +27,10 @@ export class FaceService implements Service {
       busy: rt.pool.busy,
       dropped: rt.pool.dropped,
       processed: rt.pool.processed,
+      workersLost: rt.pool.lost,
+      workerRespawnFailures: rt.pool.respawnFailures,
       enrolledFaces: rt.index.size,
+      indexRebuildFailures: rt.index.rebuildFailures,
     }));
     // No group: every process holding an index must update it (its own changes arrive again: applying is idempotent).
     await bus.subscribe('watchlistChanged', async (change) => {
@@ -41,10 +45,19 @@ export class FaceService implements Service {
       },
       this.opts.group ?? 'analytics',
     );
+    // Enrolment from the gateway (which loads no model): one face worker process answers each request.
+    await bus.subscribe(
+      'faceEnrolRequest',
+      async (req) => {
+        if (this.stopped) throw new Error('face service stopping');
+        await answerEnrolRequest(this.ctx, rt, req);
+      },
+      `${this.opts.group ?? 'analytics'}-enrol`,
+    );
     const sweep = () =>
       applyFaceRetention(rt.matches, rt.store, clock.now(), config.retentionFaces)
         .then((n) => n > 0 && log.info({ deleted: n }, 'face retention: sightings deleted'))
-        .catch((err) => log.warn({ err: String(err) }, 'face retention failed'));
+        .catch((err) => log.warn({ err }, 'face retention failed'));
     await sweep();
     this.timer = setInterval(sweep, config.maintenanceInterval);
     this.timer.unref();

@@ -59,12 +59,12 @@ export class FaceMatcher {
       image = await this.d.store.read(capture.imagePath);
     } catch (err) {
       this.unreadable++;
-      log.warn({ captureId: capture.captureId, imagePath: capture.imagePath, err: String(err) }, 'face capture image unreadable; skipped');
+      log.warn({ captureId: capture.captureId, imagePath: capture.imagePath, err }, 'face capture image unreadable; skipped');
       return { faces: 0, matches: [], skipped: 'unreadable' };
     }
     let faces: AnalysedFace[];
     try {
-      faces = await this.d.pool.analyse(image, { crops: true });
+      faces = await this.d.pool.analyse(image, { crops: true, door: capture.source === 'door' });
     } catch (err) {
       if (err instanceof QueueFullError) {
         log.warn({ captureId: capture.captureId, dropped: this.d.pool.dropped }, 'face queue full; capture dropped');
@@ -72,7 +72,7 @@ export class FaceMatcher {
       }
       if (err instanceof FaceImageError) {
         this.unreadable++;
-        log.warn({ captureId: capture.captureId, err: err.message }, 'face capture is not an image; skipped');
+        log.warn({ captureId: capture.captureId, err }, 'face capture is not an image; skipped');
         return { faces: 0, matches: [], skipped: 'unreadable' };
       }
       throw err;
@@ -99,7 +99,13 @@ export class FaceMatcher {
     return out;
   }
 
-  private async recordMatch(capture: FaceCapture, place: Place, face: number, f: AnalysedFace, c: Candidate): Promise<FaceMatch | undefined> {
+  private async recordMatch(
+    capture: FaceCapture,
+    place: Place,
+    face: number,
+    f: AnalysedFace,
+    c: Candidate,
+  ): Promise<FaceMatch | undefined> {
     const matchId = matchIdFor(capture.captureId, face, c.personId);
     const cropPath = f.crop ? await this.d.store.save('matches', new Date(capture.ts), matchId, f.crop) : undefined;
     const match: FaceMatch = {
@@ -127,7 +133,19 @@ export class FaceMatcher {
       place: owner.place,
       propertyId: owner.propertyId,
       ts: capture.ts,
-      evidence: { matchId, captureId: capture.captureId, watchlistId: c.watchlistId, level: c.level, distance: match.distance, threshold: c.threshold, cropPath, imagePath: capture.imagePath, cameraId: capture.cameraId, doorId: capture.doorId, propertyId: capture.propertyId },
+      evidence: {
+        matchId,
+        captureId: capture.captureId,
+        watchlistId: c.watchlistId,
+        level: c.level,
+        distance: match.distance,
+        threshold: c.threshold,
+        cropPath,
+        imagePath: capture.imagePath,
+        cameraId: capture.cameraId,
+        doorId: capture.doorId,
+        propertyId: capture.propertyId,
+      },
       dedupKey: `watchlist_match:${matchId}`,
     });
     return match;
@@ -136,7 +154,16 @@ export class FaceMatcher {
   private async recordSighting(capture: FaceCapture, face: number, f: AnalysedFace): Promise<string | undefined> {
     const id = matchIdFor(capture.captureId, face, 'sighting');
     const cropPath = f.crop ? await this.d.store.save('sightings', new Date(capture.ts), id, f.crop) : undefined;
-    await this.d.matches.insertSighting({ id, ts: capture.ts, captureId: capture.captureId, descriptor: f.descriptor, cropPath, cameraId: capture.cameraId, propertyId: capture.propertyId, doorId: capture.doorId });
+    await this.d.matches.insertSighting({
+      id,
+      ts: capture.ts,
+      captureId: capture.captureId,
+      descriptor: f.descriptor,
+      cropPath,
+      cameraId: capture.cameraId,
+      propertyId: capture.propertyId,
+      doorId: capture.doorId,
+    });
     return cropPath;
   }
 
@@ -144,14 +171,19 @@ export class FaceMatcher {
    * The largest face at the door against the card holder: a resident other than the holder, or nobody while
    * the holder is an enrolled resident, is a credential mismatch. Returns the reason when one is raised.
    */
-  private async checkCredential(capture: FaceCapture, place: Place, face: AnalysedFace, cropPath: string | undefined): Promise<string | undefined> {
+  private async checkCredential(
+    capture: FaceCapture,
+    place: Place,
+    face: AnalysedFace,
+    cropPath: string | undefined,
+  ): Promise<string | undefined> {
     const holder = capture.personId!;
-    const resident = this.d.index
-      .matches(face.descriptor)
-      .find((c) => c.level === 'residents' && c.propertyId === capture.propertyId);
+    const resident = this.d.index.matches(face.descriptor).find((c) => c.level === 'residents' && c.propertyId === capture.propertyId);
     let reason: string | undefined;
-    if (resident && resident.externalId !== holder) reason = `face matches resident ${resident.personName} (${resident.externalId ?? resident.personId}), card belongs to ${holder}`;
-    else if (!resident && (await this.d.watchlists.isResident(capture.propertyId!, holder))) reason = `face matches no resident, card belongs to resident ${holder}`;
+    if (resident && resident.externalId !== holder)
+      reason = `face matches resident ${resident.personName} (${resident.externalId ?? resident.personId}), card belongs to ${holder}`;
+    else if (!resident && (await this.d.watchlists.isResident(capture.propertyId!, holder)))
+      reason = `face matches no resident, card belongs to resident ${holder}`;
     if (!reason) return undefined;
     await this.d.alerts.raise({
       kind: 'credential_mismatch',
@@ -163,7 +195,18 @@ export class FaceMatcher {
       place,
       propertyId: capture.propertyId,
       ts: capture.ts,
-      evidence: { captureId: capture.captureId, doorEventId: capture.doorEventId, credentialId: capture.credentialId, cardHolder: holder, matchedPersonId: resident?.personId, matchedExternalId: resident?.externalId, distance: resident?.distance, cropPath, imagePath: capture.imagePath, reason },
+      evidence: {
+        captureId: capture.captureId,
+        doorEventId: capture.doorEventId,
+        credentialId: capture.credentialId,
+        cardHolder: holder,
+        matchedPersonId: resident?.personId,
+        matchedExternalId: resident?.externalId,
+        distance: resident?.distance,
+        cropPath,
+        imagePath: capture.imagePath,
+        reason,
+      },
       dedupKey: `credential_mismatch:${capture.captureId}`,
     });
     return reason;
@@ -190,6 +233,7 @@ function bestPerList(cands: Candidate[]): Candidate[] {
  */
 function ownerPlace(c: Candidate, place: Place): { place: Place; propertyId?: string } {
   if (c.scopeKind === 'property') return { place: { district: c.districtId ?? place.district }, propertyId: c.propertyId };
-  if (c.scopeKind === 'district') return { place: { district: c.districtId, cell: c.districtId === place.district ? place.cell : undefined } };
+  if (c.scopeKind === 'district')
+    return { place: { district: c.districtId, cell: c.districtId === place.district ? place.cell : undefined } };
   return { place };
 }

@@ -3,10 +3,14 @@
 import { VectorIndex } from './index/vector-index.ts';
 import type { EnrolledFace, WatchlistsRepository } from '../../core/db/repositories/watchlists.repository.ts';
 import type { WatchlistChanged } from '../../core/events/index.ts';
+import type { Logger } from '../../core/log.ts';
 
 export type Candidate = Meta & { distance: number; threshold: number };
 
 type Meta = Omit<EnrolledFace, 'descriptor'>;
+
+/** Default threshold of a list by its level (a list's own threshold wins): 'wanted' trades false alerts for recall. */
+export type LevelThresholds = Record<Meta['level'], number>;
 
 /** Rows changed since the axes were computed, as a share of the rows then, past which a change rebuilds in full. */
 const REBUILD_SHARE = 0.25;
@@ -22,12 +26,22 @@ export class WatchlistIndex {
   /** Lists may be stricter or looser than the default; the loosest bounds the search radius. */
   private widest: number;
   builtAt?: Date;
+  /** Background rebuilds that failed (the index keeps its last rows and axes until the next one). */
+  rebuildFailures = 0;
 
   constructor(
     private readonly repo: WatchlistsRepository,
-    private readonly defaultThreshold: number,
+    defaults: number | LevelThresholds,
+    private readonly log?: Pick<Logger, 'warn'>,
   ) {
-    this.widest = defaultThreshold;
+    this.defaults = typeof defaults === 'number' ? { wanted: defaults, banned: defaults, residents: defaults } : defaults;
+    this.widest = Math.max(...Object.values(this.defaults));
+  }
+
+  private readonly defaults: LevelThresholds;
+
+  private thresholdOf(m: Meta): number {
+    return m.threshold ?? this.defaults[m.level];
   }
 
   get size(): number {
@@ -57,11 +71,20 @@ export class WatchlistIndex {
       const added = c.change === 'person_added' ? await this.repo.enrolledFaces({ personId: c.personId }) : [];
       const keep = c.change === 'deleted' ? (m: Meta) => m.watchlistId !== c.watchlistId : (m: Meta) => m.personId !== c.personId;
       const before = this.index.size;
-      this.use(this.index.withChanges(keep, added.map(({ descriptor, ...meta }) => ({ descriptor, meta }))));
+      this.use(
+        this.index.withChanges(
+          keep,
+          added.map(({ descriptor, ...meta }) => ({ descriptor, meta })),
+        ),
+      );
       const removed = before + added.length - this.index.size;
       this.rowsChanged += removed + added.length;
       // The axes come from the rows of the last full build: after many changes, compute them again (in the background).
-      if (this.rowsChanged > Math.max(256, this.rowsAtBuild * REBUILD_SHARE)) void this.rebuild().catch(() => {});
+      if (this.rowsChanged > Math.max(256, this.rowsAtBuild * REBUILD_SHARE))
+        void this.rebuild().catch((err: unknown) => {
+          this.rebuildFailures++;
+          this.log?.warn({ err, rowsChanged: this.rowsChanged }, 'face index rebuild failed; the next change tries again');
+        });
     });
   }
 
@@ -74,7 +97,7 @@ export class WatchlistIndex {
 
   private use(index: VectorIndex<Meta>): void {
     this.index = index;
-    this.widest = index.metas.reduce((w, m) => Math.max(w, m.threshold ?? 0), this.defaultThreshold);
+    this.widest = index.metas.reduce((w, m) => Math.max(w, this.thresholdOf(m)), Math.max(...Object.values(this.defaults)));
     this.builtAt = new Date();
   }
 
@@ -98,7 +121,7 @@ export class WatchlistIndex {
     for (const n of this.index.within(descriptor, radius, k * 4)) {
       if (seen.has(n.meta.personId)) continue;
       seen.add(n.meta.personId);
-      out.push({ ...n.meta, distance: n.distance, threshold: n.meta.threshold ?? this.defaultThreshold });
+      out.push({ ...n.meta, distance: n.distance, threshold: this.thresholdOf(n.meta) });
       if (out.length >= k) break;
     }
     return out;

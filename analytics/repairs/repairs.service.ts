@@ -1,42 +1,44 @@
-// Repair tickets (限期整改): opened by outages with a deadline, resolved when the camera is back, escalated when overdue,
-// moved by people (dispatch, work, resolve, close) with who, when and a note.
+// Repair tickets (限期整改): opened by outages with a deadline, resolved when the camera is back, escalated when overdue.
+// People's changes (dispatch, work, resolve, close) live in core/repairs/ticket-changes.ts, shared with the gateway.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../core/db/db.ts';
-import type { OutageCause, RepairTicket, TicketState } from '../../core/events/index.ts';
-import type { Scope } from '../../core/auth/scope.ts';
+import type { OutageCause } from '../../core/events/index.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import { RepairsRepository, type TicketRow } from '../../core/db/repositories/repairs.repository.ts';
+import { TicketChanges } from '../../core/repairs/ticket-changes.ts';
+import { escalationLevel, escalationSteps, slaFor } from '../../core/repairs/ticket-rules.ts';
 import type { AlertsService } from '../alerts/alerts.service.ts';
 import type { GridPlaces } from '../alerts/grid-places.ts';
-import { canMove, escalationLevel, escalationSteps, slaFor } from './ticket-rules.ts';
-
-export class TicketChangeError extends Error {
-  constructor(readonly status: 400 | 404 | 409, message: string) {
-    super(message);
-  }
-}
-
-export interface TicketChange {
-  state?: TicketState;
-  unit?: string;
-  note?: string;
-}
 
 export class RepairsService {
   readonly repo: RepairsRepository;
+  private readonly changes: TicketChanges;
   constructor(
     private readonly ctx: Pick<ServiceContext, 'db' | 'bus' | 'clock' | 'config' | 'log'>,
     private readonly alerts: AlertsService,
     private readonly places: GridPlaces,
   ) {
     this.repo = new RepairsRepository(ctx.db);
+    this.changes = new TicketChanges(ctx);
   }
 
   /** Opens the outage's ticket inside the caller's transaction; returns its id when it is new. */
-  async openFor(q: Queryable, o: { cameraId: string; outageId: string; cause: OutageCause; priority: string; districtId?: string; at: Date }): Promise<string | undefined> {
+  async openFor(
+    q: Queryable,
+    o: { cameraId: string; outageId: string; cause: OutageCause; priority: string; districtId?: string; at: Date },
+  ): Promise<string | undefined> {
     const deadline = new Date(o.at.getTime() + slaFor(o.priority, this.ctx.config));
     const unitId = await this.repo.pickUnit(q, o.districtId);
-    return this.repo.create(q, { ticketId: randomUUID(), cameraId: o.cameraId, outageId: o.outageId, cause: o.cause, districtId: o.districtId, unitId, openedAt: o.at, deadline });
+    return this.repo.create(q, {
+      ticketId: randomUUID(),
+      cameraId: o.cameraId,
+      outageId: o.outageId,
+      cause: o.cause,
+      districtId: o.districtId,
+      unitId,
+      openedAt: o.at,
+      deadline,
+    });
   }
 
   /** Resolves the outage's ticket inside the caller's transaction; the repair time runs from the outage start to the camera's return. */
@@ -56,7 +58,14 @@ export class RepairsService {
         // The alert goes first (its dedup key makes a repeat a no-op), the level after: a crash in between repeats nothing twice.
         const alert = await this.alerts.raise(await this.escalationAlert(ticket, level));
         if (alert) raised++;
-        if (await this.repo.raiseLevel(t.ticketId, level, now, level === 1 ? 'overdue: supervision order (level 1)' : 'overdue: public notice (level 2)')) {
+        if (
+          await this.repo.raiseLevel(
+            t.ticketId,
+            level,
+            now,
+            level === 1 ? 'overdue: supervision order (level 1)' : 'overdue: public notice (level 2)',
+          )
+        ) {
           await this.publish(t.ticketId, now);
         }
       }
@@ -64,30 +73,8 @@ export class RepairsService {
     return raised;
   }
 
-  /** A person's change: state, assignment and/or a note, checked against the allowed moves and the person's scope. */
-  async change(id: string, change: TicketChange, actor: string, scope: Scope = {}): Promise<TicketRow> {
-    const now = this.ctx.clock.now();
-    await this.ctx.db.tx(async (q) => {
-      const t = await this.repo.lock(q, id, scope);
-      if (!t) throw new TicketChangeError(404, `ticket ${id} not found`);
-      if (change.state && change.state !== t.state && !canMove(t.state, change.state)) {
-        throw new TicketChangeError(409, `state: cannot move a ${t.state} ticket to ${change.state}`);
-      }
-      if (change.unit && !(await this.repo.unitInDistrict(q, change.unit, t.districtId))) {
-        throw new TicketChangeError(400, `unit: ${change.unit} is not a maintenance unit of district ${t.districtId ?? '(none)'}`);
-      }
-      const to = change.state && change.state !== t.state ? change.state : undefined;
-      await this.repo.update(q, id, { state: to, unitId: change.unit, at: now });
-      const notes = [change.unit && change.unit !== t.unitId ? `assigned to ${change.unit}` : '', change.note ?? ''].filter(Boolean).join('; ');
-      await this.repo.addHistory(q, id, { ts: now, actor, from: to ? t.state : undefined, to, note: notes || undefined });
-    });
-    await this.publish(id, now);
-    return (await this.repo.get(id, now))!;
-  }
-
-  async publish(ticketId: string, now: Date = this.ctx.clock.now()): Promise<void> {
-    const t = await this.repo.get(ticketId, now);
-    if (t) await this.ctx.bus.publish('repairUpdated', { ticketId }, toEvent(t));
+  publish(ticketId: string, now: Date = this.ctx.clock.now()): Promise<void> {
+    return this.changes.publish(ticketId, now);
   }
 
   private async escalationAlert(t: TicketRow, level: 1 | 2) {
@@ -104,25 +91,16 @@ export class RepairsService {
       subjectKind: 'ticket' as const,
       subjectId: t.ticketId,
       place,
-      evidence: { ticketId: t.ticketId, cameraId: t.cameraId, level, audience: level === 1 ? 'district' : 'city', deadline: t.deadline, overdueSeconds: overdueBy, unit: t.unit },
+      evidence: {
+        ticketId: t.ticketId,
+        cameraId: t.cameraId,
+        level,
+        audience: level === 1 ? 'district' : 'city',
+        deadline: t.deadline,
+        overdueSeconds: overdueBy,
+        unit: t.unit,
+      },
       dedupKey: `repair:${t.ticketId}:level${level}`,
     };
   }
-}
-
-export function toEvent(t: TicketRow): RepairTicket {
-  return {
-    ticketId: t.ticketId,
-    cameraId: t.cameraId,
-    outageId: t.outageId,
-    cause: t.cause,
-    state: t.state,
-    ...(t.district ? { district: t.district } : {}),
-    ...(t.unit ? { unit: t.unit } : {}),
-    openedAt: t.openedAt,
-    deadline: t.deadline,
-    escalationLevel: t.escalationLevel,
-    ...(t.resolvedAt ? { resolvedAt: t.resolvedAt } : {}),
-    ...(t.repairSeconds !== undefined ? { repairSeconds: t.repairSeconds } : {}),
-  };
 }

@@ -1,6 +1,15 @@
 // The camera state machine, driven in milliseconds without sleeping.
 import { describe, expect, it } from 'vitest';
-import { initialState, isWatching, step, failuresFor, type DetectorInput, type DetectorParams, type DetectorState, type DetectorEffect } from './camera-state.ts';
+import {
+  initialState,
+  isWatching,
+  step,
+  failuresFor,
+  type DetectorInput,
+  type DetectorParams,
+  type DetectorState,
+  type DetectorEffect,
+} from './camera-state.ts';
 
 const P: DetectorParams = { failuresToOffline: 2, stableForMs: 5_000, flapThreshold: 4, flapWindowMs: 60_000 };
 const ok: DetectorInput = { type: 'check', ok: true };
@@ -26,16 +35,29 @@ describe('camera state machine', () => {
   });
 
   it('when one check fails, then it is suspect; when the threshold is reached, then offline with one outage', () => {
-    const one = drive([[0, ok], [1000, fail]]);
+    const one = drive([
+      [0, ok],
+      [1000, fail],
+    ]);
     expect(one.s.status).toBe('suspect');
     expect(one.outages).toHaveLength(0);
-    const two = drive([[0, ok], [1000, fail], [2000, fail], [3000, fail]]);
+    const two = drive([
+      [0, ok],
+      [1000, fail],
+      [2000, fail],
+      [3000, fail],
+    ]);
     expect(two.s.status).toBe('offline');
     expect(two.outages).toEqual([{ type: 'outageStart', cause: 'unreachable', at: 2000 }]);
   });
 
   it('when a suspect camera passes a check, then it is online again and the failure count restarts', () => {
-    const { s } = drive([[0, ok], [1000, fail], [2000, ok], [3000, fail]]);
+    const { s } = drive([
+      [0, ok],
+      [1000, fail],
+      [2000, ok],
+      [3000, fail],
+    ]);
     expect(s.status).toBe('suspect');
     expect(s.failures).toBe(1);
   });
@@ -45,11 +67,25 @@ describe('camera state machine', () => {
     expect(failuresFor('key', c)).toBe(1);
     expect(failuresFor('remote', c)).toBe(5);
     expect(failuresFor('normal', c)).toBe(2);
-    expect(drive([[0, ok], [1, fail]], { ...P, failuresToOffline: 1 }).s.status).toBe('offline');
+    expect(
+      drive(
+        [
+          [0, ok],
+          [1, fail],
+        ],
+        { ...P, failuresToOffline: 1 },
+      ).s.status,
+    ).toBe('offline');
   });
 
   it('when an offline camera comes back, then it recovers and the outage ends only after it is stable', () => {
-    const r = drive([[0, ok], [1000, fail], [2000, fail], [10_000, ok], [12_000, ok]]);
+    const r = drive([
+      [0, ok],
+      [1000, fail],
+      [2000, fail],
+      [10_000, ok],
+      [12_000, ok],
+    ]);
     expect(r.s.status).toBe('recovering');
     expect(r.ends).toHaveLength(0);
     const done = drive([[15_000, ok]], P, r.s);
@@ -58,7 +94,13 @@ describe('camera state machine', () => {
   });
 
   it('when a recovering camera gets no checks, then a tick past the stable time ends the outage', () => {
-    const r = drive([[0, ok], [1000, fail], [2000, fail], [10_000, ok], [14_999, { type: 'tick' }]]);
+    const r = drive([
+      [0, ok],
+      [1000, fail],
+      [2000, fail],
+      [10_000, ok],
+      [14_999, { type: 'tick' }],
+    ]);
     expect(r.s.status).toBe('recovering');
     const t = drive([[15_000, { type: 'tick' }]], P, r.s);
     expect(t.s.status).toBe('online');
@@ -76,13 +118,24 @@ describe('camera state machine', () => {
     expect(r.outages).toHaveLength(1);
     expect(r.ends).toHaveLength(0);
     // Quiet and up for a whole window: online again, the outage ends once.
-    const calm = drive([[90_000, ok], [160_000, ok]], P, r.s);
+    const calm = drive(
+      [
+        [90_000, ok],
+        [160_000, ok],
+      ],
+      P,
+      r.s,
+    );
     expect(calm.s.status).toBe('online');
     expect(calm.ends).toHaveLength(1);
   });
 
   it('when a stream check reports a black picture, then a quality outage opens; when it is fine again, then it ends', () => {
-    const r = drive([[0, ok], [1000, { type: 'quality', issue: 'black' }], [2000, ok]]);
+    const r = drive([
+      [0, ok],
+      [1000, { type: 'quality', issue: 'black' }],
+      [2000, ok],
+    ]);
     expect(r.s.status).toBe('online');
     expect(isWatching(r.s)).toBe(false);
     expect(r.outages).toEqual([{ type: 'outageStart', cause: 'black', at: 1000 }]);
@@ -92,7 +145,14 @@ describe('camera state machine', () => {
   });
 
   it('when a camera with a quality issue also goes offline, then it is still one outage', () => {
-    const r = drive([[0, ok], [1000, { type: 'quality', issue: 'frozen' }], [2000, fail], [3000, fail], [4000, ok], [10_000, ok]]);
+    const r = drive([
+      [0, ok],
+      [1000, { type: 'quality', issue: 'frozen' }],
+      [2000, fail],
+      [3000, fail],
+      [4000, ok],
+      [10_000, ok],
+    ]);
     expect(r.outages).toHaveLength(1);
     expect(r.ends).toHaveLength(0);
     expect(r.s.status).toBe('online');
@@ -100,7 +160,13 @@ describe('camera state machine', () => {
   });
 
   it('when failures continue while offline, then nothing more happens', () => {
-    const r = drive([[0, ok], [1, fail], [2, fail], [3, fail], [4, fail]]);
+    const r = drive([
+      [0, ok],
+      [1, fail],
+      [2, fail],
+      [3, fail],
+      [4, fail],
+    ]);
     expect(r.effects.filter((e) => e.type === 'status').map((e) => (e as { to: string }).to)).toEqual(['online', 'suspect', 'offline']);
   });
 });

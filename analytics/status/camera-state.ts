@@ -1,24 +1,11 @@
 // The camera state machine as a pure function: (state, input, now) → { state, effects }. No I/O, no clock.
 import type { CameraState, OutageCause } from '../../core/events/index.ts';
+import type { DetectorMemory } from '../../core/db/repositories/outages.repository.ts';
 
-/** What the detector remembers about one camera (times in epoch milliseconds). */
-export interface DetectorState {
-  status: CameraState;
-  statusSince?: number;
-  /** Consecutive failed checks while up. */
-  failures: number;
-  failSince?: number;
-  failCause?: OutageCause;
-  /** Start of the current continuous up period while recovering or flapping. */
-  upSince?: number;
-  /** Times of recent down/up toggles, within the flap window. */
-  toggles: number[];
-  /** Open video-quality issue (black, frozen, covered, no_video, low_quality), orthogonal to reachability. */
-  quality?: OutageCause;
-  qualitySince?: number;
+/** What the detector remembers about one camera: the fields camera_state keeps, and whether an outage is open. */
+export interface DetectorState extends DetectorMemory {
   /** True while an outage is open for the camera (down, recovering, flapping or with a quality issue). */
   outageOpen: boolean;
-  lastTs?: number;
 }
 
 export type DetectorInput =
@@ -49,7 +36,12 @@ export function isWatching(s: Pick<DetectorState, 'status' | 'quality'>): boolea
   return (s.status === 'online' || s.status === 'suspect') && !s.quality;
 }
 
-export function step(prev: DetectorState, input: DetectorInput, now: number, p: DetectorParams): { state: DetectorState; effects: DetectorEffect[] } {
+export function step(
+  prev: DetectorState,
+  input: DetectorInput,
+  now: number,
+  p: DetectorParams,
+): { state: DetectorState; effects: DetectorEffect[] } {
   const s: DetectorState = { ...prev, toggles: prev.toggles.filter((t) => now - t < p.flapWindowMs) };
   const effects: DetectorEffect[] = [];
   const move = (to: CameraState, reason: string) => {
@@ -130,7 +122,10 @@ export function step(prev: DetectorState, input: DetectorInput, now: number, p: 
 }
 
 /** Offline threshold for a camera's priority class. */
-export function failuresFor(priority: string, c: { offlineAfterFailures: number; offlineAfterFailuresKey?: number; offlineAfterFailuresRemote?: number }): number {
+export function failuresFor(
+  priority: string,
+  c: { offlineAfterFailures: number; offlineAfterFailuresKey?: number; offlineAfterFailuresRemote?: number },
+): number {
   if (priority === 'key') return c.offlineAfterFailuresKey ?? c.offlineAfterFailures;
   if (priority === 'remote') return c.offlineAfterFailuresRemote ?? c.offlineAfterFailures;
   return c.offlineAfterFailures;

@@ -27,7 +27,10 @@ describe('sample to input', () => {
   it('when a stream check shows black, frozen, no frames or low quality, then it is a quality issue, never a reachability failure', () => {
     expect(inputOfSample(stream({ black: true }, { errorClass: 'black' }))).toEqual({ type: 'quality', issue: 'black' });
     expect(inputOfSample(stream({ frozen: true }))).toEqual({ type: 'quality', issue: 'frozen' });
-    expect(inputOfSample(stream({ frames: 0 }, { reachable: false, errorClass: 'no_video' }))).toEqual({ type: 'quality', issue: 'no_video' });
+    expect(inputOfSample(stream({ frames: 0 }, { reachable: false, errorClass: 'no_video' }))).toEqual({
+      type: 'quality',
+      issue: 'no_video',
+    });
     expect(inputOfSample(stream({}, { errorClass: 'low_fps' }))).toEqual({ type: 'quality', issue: 'low_quality' });
     expect(inputOfSample(stream({}))).toEqual({ type: 'quality', issue: null });
   });

@@ -2,12 +2,22 @@
 // workers on a shared subscription never act twice), records transitions, opens and closes outages and tickets,
 // then publishes what changed and raises or resolves the outage alerts.
 import { randomUUID } from 'node:crypto';
-import type { CameraStatusChange, OutageCause } from '../../core/events/index.ts';
+import type { Alert, CameraStatusChange, OutageCause } from '../../core/events/index.ts';
+import type { Db } from '../../core/db/db.ts';
+import { AlertsRepository, type AlertRow } from '../../core/db/repositories/alerts.repository.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import { OutagesRepository, type CameraStateRow, type StatusChangeRow } from '../../core/db/repositories/outages.repository.ts';
-import { step, failuresFor, isWatching, type DetectorEffect, type DetectorInput, type DetectorParams, type DetectorState } from './camera-state.ts';
+import {
+  step,
+  failuresFor,
+  isWatching,
+  type DetectorEffect,
+  type DetectorInput,
+  type DetectorParams,
+  type DetectorState,
+} from './camera-state.ts';
 import type { RepairsService } from '../repairs/repairs.service.ts';
-import type { AlertsService } from '../alerts/alerts.service.ts';
+import type { AlertsService, NewAlert } from '../alerts/alerts.service.ts';
 import type { GridPlaces } from '../alerts/grid-places.ts';
 
 export interface TimedInput {
@@ -19,8 +29,9 @@ export interface TimedInput {
 interface AfterCommit {
   changes: StatusChangeRow[];
   tickets: string[];
-  opened: { cameraId: string; outageId: string; cause: OutageCause; at: number; ticketId?: string; row: CameraStateRow }[];
-  closed: { outageId: string }[];
+  /** Outage alerts stored in the transaction of their outage, published after it commits. */
+  raised: Alert[];
+  resolved: AlertRow[];
   watchingChanged: boolean;
 }
 
@@ -52,7 +63,12 @@ export class StatusProcessor {
 
   private params(priority: string): DetectorParams {
     const c = this.ctx.config;
-    return { failuresToOffline: failuresFor(priority, c), stableForMs: c.repairStableFor, flapThreshold: c.flapThreshold, flapWindowMs: c.flapWindow };
+    return {
+      failuresToOffline: failuresFor(priority, c),
+      stableForMs: c.repairStableFor,
+      flapThreshold: c.flapThreshold,
+      flapWindowMs: c.flapWindow,
+    };
   }
 
   /** Runs a camera's inputs through the state machine; `changed` when something must be written. */
@@ -66,7 +82,14 @@ export class StatusProcessor {
       const before = s;
       const r = step(s, it.input, it.ts, this.params(row.priority));
       s = r.state;
-      if (r.effects.length > 0 || s.failures !== before.failures || s.quality !== before.quality || s.toggles.length !== before.toggles.length || s.upSince !== before.upSince) changed = true;
+      if (
+        r.effects.length > 0 ||
+        s.failures !== before.failures ||
+        s.quality !== before.quality ||
+        s.toggles.length !== before.toggles.length ||
+        s.upSince !== before.upSince
+      )
+        changed = true;
       for (const e of r.effects) effects.push({ ...e, ts: it.ts });
     }
     return { state: s, effects, changed };
@@ -161,55 +184,89 @@ export class StatusProcessor {
         this.cache.set(row.cameraId, { ...state, seq });
       }
     }
-    await this.afterCommit({ changes: changes.filter((c) => saved.has(c.cameraId)), tickets: [], opened: [], closed: [], watchingChanged });
+    await this.afterCommit({
+      changes: changes.filter((c) => saved.has(c.cameraId)),
+      tickets: [],
+      raised: [],
+      resolved: [],
+      watchingChanged,
+    });
     return rest;
   }
 
   /** Replays the inputs on the locked rows (the truth), writes states and their consequences in one transaction. */
   private async commit(ids: string[], byCamera: Map<string, TimedInput[]>, skipLocked: boolean): Promise<void> {
-    const after: AfterCommit = { changes: [], tickets: [], opened: [], closed: [], watchingChanged: false };
+    const after: AfterCommit = { changes: [], tickets: [], raised: [], resolved: [], watchingChanged: false };
     let saved = new Map<string, number>();
     const dirty: CameraStateRow[] = [];
-    await this.ctx.db.tx(async (q) => {
-      const rows = await this.repo.lockStates(q, ids, skipLocked);
-      for (const row of rows) {
-        const { state: s, effects, changed } = this.run(row, byCamera.get(row.cameraId)!);
-        if (!changed) {
-          this.cache.set(row.cameraId, row);
-          continue;
-        }
-        if (isWatching(s) !== isWatching(row)) after.watchingChanged = true;
-        let outageId = row.outageId;
-        for (const e of effects) {
-          if (e.type === 'status') {
-            after.changes.push({ cameraId: row.cameraId, ts: e.at, from: e.from, to: e.to, reason: e.reason });
-          } else if (e.type === 'outageStart') {
-            const o = await this.repo.open(q, { outageId: randomUUID(), cameraId: row.cameraId, start: new Date(e.at), cause: e.cause });
-            outageId = o.outageId;
-            if (o.created) {
-              const ticketId = await this.repairs.openFor(q, { cameraId: row.cameraId, outageId: o.outageId, cause: e.cause, priority: row.priority, districtId: row.districtId, at: new Date(e.at) });
-              if (ticketId) after.tickets.push(ticketId);
-              after.opened.push({ cameraId: row.cameraId, outageId: o.outageId, cause: e.cause, at: e.at, ticketId, row });
-            }
-          } else {
-            const o = await this.repo.close(q, row.cameraId, new Date(e.backSince));
-            outageId = undefined;
-            if (o) {
-              const ticketId = await this.repairs.resolveFor(q, { outageId: o.outageId, start: new Date(o.start), back: new Date(e.backSince), at: new Date(e.at) });
-              if (ticketId) after.tickets.push(ticketId);
-              after.closed.push({ outageId: o.outageId });
+    // The places of alerts this transaction may raise are looked up before it: on the embedded database (one
+    // connection) a query outside an open transaction would wait for that transaction to end.
+    const cached = ids.map((id) => this.cache.get(id)).filter((r) => r !== undefined);
+    const uncached = ids.filter((id) => !this.cache.has(id));
+    for (const r of [...cached, ...(uncached.length > 0 ? await this.repo.loadStates(uncached) : [])])
+      await this.places.of(r.cellId, r.districtId);
+    await this.ctx.db
+      .tx(async (q) => {
+        // The outage's alert is stored (or resolved) with the outage and its ticket: a worker that dies after the commit
+        // and before its acknowledgement finds the outage open on redelivery and raises nothing again, so the alert
+        // must not wait for after the commit. (The repository only queries, so the transaction stands in for its Db.)
+        const alerts = new AlertsRepository(q as Db);
+        const rows = await this.repo.lockStates(q, ids, skipLocked);
+        for (const row of rows) {
+          const { state: s, effects, changed } = this.run(row, byCamera.get(row.cameraId)!);
+          if (!changed) {
+            this.cache.set(row.cameraId, row);
+            continue;
+          }
+          if (isWatching(s) !== isWatching(row)) after.watchingChanged = true;
+          let outageId = row.outageId;
+          for (const e of effects) {
+            if (e.type === 'status') {
+              after.changes.push({ cameraId: row.cameraId, ts: e.at, from: e.from, to: e.to, reason: e.reason });
+            } else if (e.type === 'outageStart') {
+              const o = await this.repo.open(q, { outageId: randomUUID(), cameraId: row.cameraId, start: new Date(e.at), cause: e.cause });
+              outageId = o.outageId;
+              if (o.created) {
+                const ticketId = await this.repairs.openFor(q, {
+                  cameraId: row.cameraId,
+                  outageId: o.outageId,
+                  cause: e.cause,
+                  priority: row.priority,
+                  districtId: row.districtId,
+                  at: new Date(e.at),
+                });
+                if (ticketId) after.tickets.push(ticketId);
+                const alert = this.alerts.build(await this.outageAlert({ outageId: o.outageId, cause: e.cause, at: e.at, ticketId, row }));
+                if (await alerts.insert(alert)) after.raised.push(alert);
+              }
+            } else {
+              const o = await this.repo.close(q, row.cameraId, new Date(e.backSince));
+              outageId = undefined;
+              if (o) {
+                const ticketId = await this.repairs.resolveFor(q, {
+                  outageId: o.outageId,
+                  start: new Date(o.start),
+                  back: new Date(e.backSince),
+                  at: new Date(e.at),
+                });
+                if (ticketId) after.tickets.push(ticketId);
+                after.resolved.push(...(await alerts.resolveByKey(`outage:${o.outageId}`)));
+              }
             }
           }
+          const { outageOpen: _open, ...rest } = s;
+          dirty.push({ ...row, ...rest, outageId });
         }
-        const { outageOpen: _open, ...rest } = s;
-        dirty.push({ ...row, ...rest, outageId });
-      }
-      saved = await this.repo.saveStates(q, dirty);
-      await this.repo.insertHistory(q, after.changes);
-    }).catch((err) => {
-      for (const id of ids) this.cache.delete(id);
-      throw err;
-    });
+        saved = await this.repo.saveStates(q, dirty);
+        await this.repo.insertHistory(q, after.changes);
+      })
+      .catch((err) => {
+        for (const id of ids) this.cache.delete(id);
+        throw err;
+      });
+    // Test hook (test/chaos/analytics-crash.test.ts): the worker dies between the commit that opened an outage and the
+    // acknowledgement of its samples, as a crash at the worst moment would.
+    if (after.raised.length > 0 && process.env.GW_TEST_CRASH_AFTER_OUTAGE_COMMIT === '1') process.kill(process.pid, 'SIGKILL');
     for (const row of dirty) this.cache.set(row.cameraId, { ...row, seq: saved.get(row.cameraId) ?? row.seq });
     await this.afterCommit(after);
   }
@@ -219,35 +276,55 @@ export class StatusProcessor {
     // Status changes are sent without waiting for the broker's PUBACK: the client keeps retrying QoS 1 messages on its
     // own, and the transition is already committed, so waiting would only hold back the next batch.
     for (const c of a.changes) {
-      const msg: CameraStatusChange = { cameraId: c.cameraId, ts: new Date(c.ts).toISOString(), from: c.from as CameraStatusChange['from'], to: c.to as CameraStatusChange['to'], reason: c.reason };
-      this.ctx.bus.publish('cameraStatus', { cameraId: c.cameraId }, msg).catch((err) => this.ctx.log.warn({ cameraId: c.cameraId, err: String(err) }, 'status publish failed'));
+      const msg: CameraStatusChange = {
+        cameraId: c.cameraId,
+        ts: new Date(c.ts).toISOString(),
+        from: c.from as CameraStatusChange['from'],
+        to: c.to as CameraStatusChange['to'],
+        reason: c.reason,
+      };
+      this.ctx.bus
+        .publish('cameraStatus', { cameraId: c.cameraId }, msg)
+        .catch((err) => this.ctx.log.warn({ cameraId: c.cameraId, err }, 'status publish failed'));
     }
-    await inChunks(a.opened, async (o) => {
-      const quality = QUALITY.has(o.cause);
-      await this.alerts.raise({
-        kind: o.cause === 'covered' ? 'camera_tamper' : quality ? 'video_quality' : 'camera_offline',
-        severity: o.row.priority === 'key' ? 'high' : 'medium',
-        title: quality ? `Camera ${o.cameraId}: picture ${o.cause}` : `Camera ${o.cameraId} offline (${o.cause})`,
-        titleArgs: { camera: o.cameraId, cause: o.cause },
-        subjectKind: 'camera',
-        subjectId: o.cameraId,
-        place: await this.places.of(o.row.cellId, o.row.districtId),
-        evidence: { outageId: o.outageId, cause: o.cause, since: new Date(o.at).toISOString(), ticketId: o.ticketId },
-        dedupKey: `outage:${o.outageId}`,
-        ts: new Date(o.at).toISOString(),
-      });
-    });
-    await inChunks(a.closed, async (o) => {
-      for (const alert of await this.alerts.repo.resolveByKey(`outage:${o.outageId}`)) await this.alerts.publishUpdate(alert);
-    });
+    await inChunks(a.raised, (alert) => this.alerts.publishNew(alert));
+    await inChunks(a.resolved, (alert) => this.alerts.publishUpdate(alert));
     await inChunks(a.tickets, (id) => this.repairs.publish(id));
     if (a.watchingChanged) this.onWatchingChanged?.();
+  }
+
+  /** The alert of an outage just opened (one per outage: its dedup key). */
+  private async outageAlert(o: {
+    outageId: string;
+    cause: OutageCause;
+    at: number;
+    ticketId?: string;
+    row: CameraStateRow;
+  }): Promise<NewAlert> {
+    const quality = QUALITY.has(o.cause);
+    const cameraId = o.row.cameraId;
+    return {
+      kind: o.cause === 'covered' ? 'camera_tamper' : quality ? 'video_quality' : 'camera_offline',
+      severity: o.row.priority === 'key' ? 'high' : 'medium',
+      title: quality ? `Camera ${cameraId}: picture ${o.cause}` : `Camera ${cameraId} offline (${o.cause})`,
+      titleArgs: { camera: cameraId, cause: o.cause },
+      subjectKind: 'camera',
+      subjectId: cameraId,
+      place: await this.places.of(o.row.cellId, o.row.districtId),
+      evidence: { outageId: o.outageId, cause: o.cause, since: new Date(o.at).toISOString(), ticketId: o.ticketId },
+      dedupKey: `outage:${o.outageId}`,
+      ts: new Date(o.at).toISOString(),
+    };
   }
 
   /** Recovering and flapping cameras that stopped reporting are still declared stable on time. */
   async tick(now: Date = this.ctx.clock.now()): Promise<void> {
     const ids = await this.repo.dueForStability(new Date(now.getTime() - this.ctx.config.repairStableFor));
-    if (ids.length > 0) await this.process(ids.map((cameraId) => ({ cameraId, ts: now.getTime(), input: { type: 'tick' } })), { skipLocked: true });
+    if (ids.length > 0)
+      await this.process(
+        ids.map((cameraId) => ({ cameraId, ts: now.getTime(), input: { type: 'tick' } })),
+        { skipLocked: true },
+      );
   }
 }
 
@@ -257,7 +334,8 @@ async function inChunks<T>(items: readonly T[], fn: (item: T) => Promise<unknown
 
 /** The common case decided without running the machine: an online camera with a clean record answering its checks. */
 function quietlyOnline(row: CameraStateRow, inputs: readonly TimedInput[]): boolean {
-  if (row.status !== 'online' || row.failures !== 0 || row.toggles.length !== 0 || row.quality !== undefined || row.outageId !== undefined) return false;
+  if (row.status !== 'online' || row.failures !== 0 || row.toggles.length !== 0 || row.quality !== undefined || row.outageId !== undefined)
+    return false;
   for (const it of inputs) if (it.input.type !== 'check' || !it.input.ok) return false;
   return true;
 }

@@ -3,7 +3,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Literals } from '../events/common.ts';
 
 export const ROLES = ['admin', 'monitor', 'property_manager', 'supervisor'] as const;
-export const Role = Literals(ROLES, 'admin; monitor (police/community, by district); property_manager (by property); supervisor (reports and repairs, by district or city)');
+export const Role = Literals(
+  ROLES,
+  'admin; monitor (police/community, by district); property_manager (by property); supervisor (reports and repairs, by district or city)',
+);
 export type Role = Static<typeof Role>;
 
 export const AuthUser = Type.Object({

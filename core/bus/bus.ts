@@ -1,13 +1,13 @@
 // The message bus over MQTT: QoS 1, persistent sessions, JSON payloads, typed topics, and acknowledgement
 // only after the handler has finished (so a message is never acked before its row is committed).
 import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 'mqtt';
-import { filterFor, topicFor, topics, type ParamsOf, type PayloadOf, type TopicName } from './topics.ts';
+import { filterFor, topicFor, type ParamsOf, type PayloadOf, type TopicName } from './topics.ts';
 import { topicMatches } from './topic-match.ts';
-import { validator } from '../events/validate.ts';
 import type { Logger } from '../log.ts';
+import { validatedHandler, type MessageBus, type RawHandler } from './message-bus.ts';
 
-/** `redelivered`: the broker's DUP flag, set when it sends a message again that it sent this session before. */
-export type RawHandler = (topic: string, payload: Buffer, redelivered: boolean) => Promise<void>;
+// `redelivered` is the broker's DUP flag, set when it sends a message again that it sent this session before.
+export type { RawHandler } from './message-bus.ts';
 
 export interface BusOptions {
   url: string;
@@ -16,13 +16,27 @@ export interface BusOptions {
   protocolVersion?: 4 | 5;
   /** false = persistent session: the broker keeps QoS 1 messages while we are away. */
   clean?: boolean;
+  /** MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to us (default RECEIVE_MAXIMUM). */
+  receiveMaximum?: number;
   log?: Logger;
 }
+
+/**
+ * QoS 1 messages the broker may send before our acknowledgements. Packet ids are 16-bit and Mosquitto numbers a
+ * message when it queues it, so what is in flight must stay well inside 65,535 ids: at 65,535 an id comes round again
+ * while its first holder is unacknowledged, and Mosquitto takes our PUBACK for the newer copy as the older one's
+ * (it searches its in-flight list from the oldest). 20,000 is 2.5 s of the 8,000/s intake and over three of the
+ * writer's 5,000-row batches; beyond it the broker queues (and persists) rather than hands over.
+ */
+export const RECEIVE_MAXIMUM = 20_000;
+
+/** A failed handler is run again after this backoff (doubling); its message holds back every later acknowledgement. */
+const RETRY = { initialMs: 100, maxMs: 5000 };
 
 /** A QoS 1 message awaiting its PUBACK, in the order the broker sent it. */
 interface Unacked {
   id: number;
-  state: 'pending' | 'ack' | 'skip';
+  state: 'pending' | 'ack';
   /** Held for a late subscriber: acknowledged whenever it is handled, outside the order. */
   detached?: boolean;
 }
@@ -34,7 +48,8 @@ interface Subscription {
   id: number;
 }
 
-export class Bus {
+export class Bus implements MessageBus {
+  readonly kind = 'mqtt' as const;
   readonly client: MqttClient;
   readonly shared: boolean;
   private readonly subs: Subscription[] = [];
@@ -51,8 +66,14 @@ export class Bus {
   private orderHead = 0;
   private generation = 0;
   private inFlight = 0;
+  private closing = false;
+  /** Handler failures retried so far (health, tests). */
+  retries = 0;
 
-  private constructor(client: MqttClient, private readonly opts: BusOptions) {
+  private constructor(
+    client: MqttClient,
+    private readonly opts: BusOptions,
+  ) {
     this.client = client;
     this.shared = (opts.protocolVersion ?? 5) === 5;
     this.holdAcks();
@@ -73,7 +94,10 @@ export class Bus {
         for (const sub of new Map(shared.map((x) => [x.filter, x])).values()) {
           const request = { [sub.filter]: { qos: 1 as const }, resubscribe: true };
           client
-            .subscribeAsync(request as unknown as Record<string, { qos: 1 }>, { qos: 1, properties: { subscriptionIdentifier: sub.id } } as never)
+            .subscribeAsync(
+              request as unknown as Record<string, { qos: 1 }>,
+              { qos: 1, properties: { subscriptionIdentifier: sub.id } } as never,
+            )
             .catch((err) => opts.log?.warn({ err: String(err) }, 'resubscribe failed'));
         }
       }
@@ -93,7 +117,11 @@ export class Bus {
       ...(process.env.DEBUG ? {} : { log: () => {} }),
       // A clean session must not outlive the connection: a leftover session in a shared-subscription group
       // would keep taking its turn at the group's messages.
-      ...(opts.protocolVersion === 4 ? {} : { properties: { sessionExpiryInterval: opts.clean ? 0 : 86_400, receiveMaximum: 65_535 } }),
+      // Receive Maximum bounds what the broker has in flight to us (see RECEIVE_MAXIMUM); over MQTT 3.1.1 (aedes)
+      // the broker's own limit applies (Mosquitto's max_inflight_messages in deploy/mosquitto.conf).
+      ...(opts.protocolVersion === 4
+        ? {}
+        : { properties: { sessionExpiryInterval: opts.clean ? 0 : 86_400, receiveMaximum: opts.receiveMaximum ?? RECEIVE_MAXIMUM } }),
     };
     // The acknowledgement hook must be in place before CONNACK: a resumed session delivers its unacknowledged
     // messages at once, and mqtt.js's default handler would acknowledge them before anyone stored them.
@@ -133,19 +161,12 @@ export class Bus {
   }
 
   /** Subscribes to a product topic; the payload is validated against the topic's schema. */
-  async subscribe<N extends TopicName>(name: N, handler: (payload: PayloadOf<N>, topic: string) => Promise<void>, group?: string): Promise<void> {
-    const check = validator(topics[name].schema);
-    await this.subscribeRaw(filterFor(name), async (topic, buf) => {
-      let payload: PayloadOf<N>;
-      try {
-        payload = check(JSON.parse(buf.toString('utf8'))) as PayloadOf<N>;
-      } catch (err) {
-        // Our own topics carry our own payloads: a bad one is a bug, logged and dropped rather than redelivered forever.
-        this.opts.log?.error({ topic, err: String(err) }, 'invalid payload on internal topic');
-        return;
-      }
-      await handler(payload, topic);
-    }, group);
+  async subscribe<N extends TopicName>(
+    name: N,
+    handler: (payload: PayloadOf<N>, topic: string) => Promise<void>,
+    group?: string,
+  ): Promise<void> {
+    await this.subscribeRaw(filterFor(name), validatedHandler(name, handler, this.opts.log), group);
   }
 
   /**
@@ -167,7 +188,19 @@ export class Bus {
     await this.client.subscribeAsync(full, this.shared ? { qos: 1, properties: { subscriptionIdentifier: id } } : { qos: 1 });
   }
 
+  async leave(filter: string, group: string): Promise<void> {
+    // A persistent session still subscribed keeps being handed a share of the group while its client is away.
+    if (!this.shared || !this.client.connected) return;
+    await this.client.unsubscribeAsync(`$share/${group}/${filter}`);
+  }
+
   async close(): Promise<void> {
+    // Handlers still retrying give up: their messages stay unacknowledged in the session and come again.
+    this.closing = true;
+    // Handlers that have just finished settle in this turn; their acks, still waiting for a setImmediate, would
+    // otherwise go after the DISCONNECT (or not at all) and the broker would hand those messages over again.
+    await new Promise((r) => setImmediate(r));
+    this.flushAcks();
     await this.client.endAsync();
   }
 
@@ -196,25 +229,47 @@ export class Bus {
         this.order.push(entry);
       }
       this.inFlight++;
-      this.dispatch(packet, entry)
-        .then(() => {
-          if (!entry || gen !== this.generation) return;
-          if (entry.detached) this.ack(entry.id);
-          else this.settle(entry, 'ack');
-        })
-        .catch((err) => {
-          // Not acknowledged: the broker delivers it again after the next reconnect; later ones are acked.
-          if (entry && gen === this.generation && !entry.detached) this.settle(entry, 'skip');
-          this.opts.log?.warn({ topic: packet.topic, err: String(err) }, 'handler failed; message left unacknowledged');
-        })
-        .finally(() => this.inFlight--);
+      this.handle(packet, entry, gen).finally(() => this.inFlight--);
       callback();
     };
   }
 
+  /**
+   * Runs the handlers until they succeed, then acknowledges. A message is never passed over: a failed one (the
+   * database away) is run again with backoff and holds back the acknowledgement of everything after it, so the
+   * broker's in-flight window fills and it stops sending (back-pressure) instead of the message waiting, unacknowledged
+   * and forgotten, for a reconnect that may never come while its packet id comes round again. Only when its
+   * connection is gone (the broker sends it again on the next one) or the bus closes does it stop trying.
+   */
+  private async handle(packet: IPublishPacket, entry: Unacked | undefined, gen: number): Promise<void> {
+    let delay = RETRY.initialMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dispatch(packet, entry);
+        break;
+      } catch (err) {
+        if (gen !== this.generation || this.closing) {
+          this.opts.log?.warn(
+            { topic: packet.topic, err: String(err) },
+            'handler failed; message left unacknowledged for the broker to send again',
+          );
+          return;
+        }
+        this.retries++;
+        if (attempt === 1 || attempt % 10 === 0)
+          this.opts.log?.warn({ topic: packet.topic, attempt, err: String(err) }, 'handler failed; retrying (later acknowledgements wait)');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, RETRY.maxMs);
+      }
+    }
+    if (!entry || gen !== this.generation) return;
+    if (entry.detached) this.ack(entry.id);
+    else this.settle(entry);
+  }
+
   /** Marks a message handled; every handled message at the front of the order is acknowledged. */
-  private settle(entry: Unacked, state: 'ack' | 'skip'): void {
-    entry.state = state;
+  private settle(entry: Unacked): void {
+    entry.state = 'ack';
     this.drain();
   }
 
@@ -222,7 +277,7 @@ export class Bus {
     const order = this.order;
     let head = this.orderHead;
     while (head < order.length && (order[head].state !== 'pending' || order[head].detached)) {
-      if (order[head].state === 'ack') this.ack(order[head].id);
+      if (order[head].state === 'ack' && !order[head].detached) this.ack(order[head].id);
       head++;
     }
     // Drop the settled front now and then rather than shifting the array on every message.
@@ -237,21 +292,23 @@ export class Bus {
     this.acks.push(id);
     if (this.acksScheduled) return;
     this.acksScheduled = true;
-    setImmediate(() => {
-      this.acksScheduled = false;
-      const ids = this.acks;
-      this.acks = [];
-      if (ids.length === 0 || !this.client.connected) return;
-      // PUBACK with success is four bytes in MQTT 3.1.1 and 5 alike (5 may omit the reason code and properties);
-      // one socket write for all of them instead of one packet write each through mqtt.js.
-      const buf = Buffer.allocUnsafe(ids.length * 4);
-      for (let i = 0; i < ids.length; i++) {
-        buf[i * 4] = 0x40;
-        buf[i * 4 + 1] = 2;
-        buf.writeUInt16BE(ids[i], i * 4 + 2);
-      }
-      this.client.stream.write(buf);
-    });
+    setImmediate(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    this.acksScheduled = false;
+    const ids = this.acks;
+    this.acks = [];
+    if (ids.length === 0 || !this.client.connected) return;
+    // PUBACK with success is four bytes in MQTT 3.1.1 and 5 alike (5 may omit the reason code and properties);
+    // one socket write for all of them instead of one packet write each through mqtt.js.
+    const buf = Buffer.allocUnsafe(ids.length * 4);
+    for (let i = 0; i < ids.length; i++) {
+      buf[i * 4] = 0x40;
+      buf[i * 4 + 1] = 2;
+      buf.writeUInt16BE(ids[i], i * 4 + 2);
+    }
+    this.client.stream.write(buf);
   }
 
   private async dispatch(packet: IPublishPacket, entry?: Unacked): Promise<void> {

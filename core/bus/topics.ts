@@ -1,7 +1,18 @@
 // Every MQTT topic of Gridwatch, built in this one module, each tied to the schema of its payload.
 import { type Static, type TSchema } from '@sinclair/typebox';
-import { Alert, CameraEvent, CameraHealthSample, CameraStatusChange, DoorEventBatch, FaceCapture, FaceMatch, RepairTicket, WatchlistChanged } from '../events/index.ts';
+import {
+  Alert,
+  CameraEvent,
+  CameraHealthSample,
+  CameraStatusChange,
+  DoorEventBatch,
+  FaceCapture,
+  FaceMatch,
+  RepairTicket,
+  WatchlistChanged,
+} from '../events/index.ts';
 import { CameraCredentialsChanged } from '../credentials/credentials-changed.ts';
+import { FaceEnrolReply, FaceEnrolRequest } from '../events/face-enrol.ts';
 
 /** Prefix of the product's internal topics; door controllers publish outside it (see docs/DOOR-EVENTS.md). */
 export const PREFIX = 'gridwatch';
@@ -22,6 +33,9 @@ export const topics = {
   faceCapture: def('faces/capture/{source}', FaceCapture),
   faceMatch: def('faces/match/{watchlistId}', FaceMatch),
   watchlistChanged: def('faces/watchlists/{watchlistId}', WatchlistChanged),
+  /** Enrolment asked of the face service (shared by its workers); answered on faceEnrolReply. */
+  faceEnrolRequest: def('faces/enrol/requests/{watchlistId}', FaceEnrolRequest),
+  faceEnrolReply: def('faces/enrol/replies/{requestId}', FaceEnrolReply),
   alert: def('alerts/new/{kind}', Alert),
   alertUpdated: def('alerts/updated/{kind}', Alert),
   repairUpdated: def('repairs/{ticketId}', RepairTicket),

@@ -32,7 +32,7 @@ export const GridUnit = Type.Object({
 });
 export type GridUnit = Static<typeof GridUnit>;
 
-export const MaintenanceUnit = Type.Object({ id: Id, name: Type.String(), districtId: Id });
+export const MaintenanceUnit = Type.Object({ id: Id, name: Type.String(), nameZh: Type.Optional(Type.String()), districtId: Id });
 export type MaintenanceUnit = Static<typeof MaintenanceUnit>;
 
 /** A residential compound (智慧安防小区) with face-recognition door access. */
@@ -43,6 +43,7 @@ export const Door = Type.Object({
   id: Id,
   propertyId: Id,
   name: Type.String(),
+  nameZh: Type.Optional(Type.String()),
   lon: Type.Number(),
   lat: Type.Number(),
 });
@@ -53,6 +54,7 @@ export const CameraPlacement = Type.Object({
   id: Id,
   urn: Type.String({ pattern: '^urn:uuid:[0-9a-f-]{36}$' }),
   name: Type.String(),
+  nameZh: Type.Optional(Type.String()),
   cellId: Id,
   districtId: Id,
   lon: Type.Number(),
@@ -66,6 +68,23 @@ export const CameraPlacement = Type.Object({
 });
 export type CameraPlacement = Static<typeof CameraPlacement>;
 
+export const KEY_LOCATION_KINDS = ['school_gate', 'hospital_entrance', 'compound_gate', 'junction', 'bus_stop'] as const;
+export const KeyLocationKind = Literals(KEY_LOCATION_KINDS, 'Kind of key location (重点部位)');
+export type KeyLocationKind = Static<typeof KeyLocationKind>;
+
+/** A key location (重点部位): a point that at least one working camera should see. */
+export const KeyLocation = Type.Object({
+  id: Id,
+  kind: KeyLocationKind,
+  name: Type.String(),
+  nameZh: Type.Optional(Type.String()),
+  lon: Type.Number(),
+  lat: Type.Number(),
+  cellId: Id,
+  districtId: Id,
+});
+export type KeyLocation = Static<typeof KeyLocation>;
+
 export const City = Type.Object({
   seed: Type.Integer(),
   name: Type.String(),
@@ -74,5 +93,6 @@ export const City = Type.Object({
   properties: Type.Array(Property),
   doors: Type.Array(Door),
   cameras: Type.Array(CameraPlacement),
+  keyLocations: Type.Optional(Type.Array(KeyLocation)),
 });
 export type City = Static<typeof City>;

@@ -30,4 +30,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
+
+  it('when a decimal setting is given, then it is a number; a non-number or one out of range is refused naming the variable', () => {
+    expect(loadConfig({}).faceThreshold).toBe(0.36);
+    expect(loadConfig({ FACE_MATCH_THRESHOLD: '0.4', SIM_DOOR_RATE: '.5' })).toMatchObject({ faceThreshold: 0.4, simDoorRate: 0.5 });
+    expect(() => loadConfig({ FACE_MATCH_THRESHOLD: '0,4' })).toThrow(/FACE_MATCH_THRESHOLD: expected a decimal number/);
+    expect(() => loadConfig({ FACE_MATCH_THRESHOLD: '1e-1' })).toThrow(/FACE_MATCH_THRESHOLD/);
+    expect(() => loadConfig({ FACE_MATCH_THRESHOLD_WANTED: '2.5' })).toThrow(/FACE_MATCH_THRESHOLD_WANTED: must be ≤ 1.99/);
+    expect(() => loadConfig({ STREAM_MIN_RATIO: '-0.1' })).toThrow(/STREAM_MIN_RATIO: must be ≥ 0/);
+  });
 });

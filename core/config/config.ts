@@ -2,11 +2,7 @@
 import { parseDuration } from './duration.ts';
 import { settings, type Setting, type SettingKey } from './config.schema.ts';
 
-type ValueOf<S extends Setting> = S['kind'] extends 'int' | 'duration'
-  ? number
-  : S['kind'] extends 'bool'
-    ? boolean
-    : string;
+type ValueOf<S extends Setting> = S['kind'] extends 'int' | 'decimal' | 'duration' ? number : S['kind'] extends 'bool' ? boolean : string;
 
 type HasDefault<S> = S extends { default: string } ? true : false;
 
@@ -17,15 +13,24 @@ export type Config = {
 };
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
-    super(`Invalid environment variable ${variable}: ${reason}`);
+  override readonly name = 'ConfigError';
+  /** `sentence`, when given, is the whole message (a valid value that cannot be used, such as a port in use). */
+  constructor(
+    readonly variable: string,
+    reason: string,
+    sentence?: string,
+  ) {
+    super(sentence ?? `Invalid environment variable ${variable}: ${reason}`);
   }
 }
 
 function parseValue(setting: Setting, raw: string): string | number | boolean {
   switch (setting.kind) {
-    case 'int': {
-      if (!/^-?\d+$/.test(raw)) throw new ConfigError(setting.env, `expected an integer, got "${raw}"`);
+    case 'int':
+    case 'decimal': {
+      const int = setting.kind === 'int';
+      if (!(int ? /^-?\d+$/ : /^-?(\d+(\.\d*)?|\.\d+)$/).test(raw.trim()))
+        throw new ConfigError(setting.env, `expected ${int ? 'an integer' : 'a decimal number like 0.36'}, got "${raw}"`);
       const n = Number(raw);
       if (setting.min !== undefined && n < setting.min) throw new ConfigError(setting.env, `must be ≥ ${setting.min}, got ${n}`);
       if (setting.max !== undefined && n > setting.max) throw new ConfigError(setting.env, `must be ≤ ${setting.max}, got ${n}`);
@@ -44,7 +49,8 @@ function parseValue(setting: Setting, raw: string): string | number | boolean {
     }
     case 'url':
       try {
-        new URL(raw);
+        // Several servers of one cluster are given comma-separated (nats://a:4222,nats://b:4222).
+        for (const part of raw.split(',')) new URL(part.trim());
       } catch {
         throw new ConfigError(setting.env, `expected a URL, got "${raw}"`);
       }

@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BatchWriter } from './batch-writer.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Fake timers (setTimeout and performance.now): the delay and backoff windows are stepped exactly, not slept through.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 /** A writer whose writes are recorded and finish only when released. */
 function gatedWriter(opts: { maxBatch?: number; maxDelayMs?: number; concurrency?: number }) {
@@ -24,9 +31,9 @@ describe('BatchWriter', () => {
     const { writer, batches, releaseAll } = gatedWriter({ maxBatch: 100, maxDelayMs: 40, concurrency: 1 });
     let done = 0;
     const added = [1, 2, 3].map((i) => writer.add(i).then(() => done++));
-    await sleep(10);
+    await advance(39);
     expect(batches).toHaveLength(0);
-    await sleep(60);
+    await advance(1);
     expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
     expect(done).toBe(0);
     releaseAll();
@@ -37,52 +44,62 @@ describe('BatchWriter', () => {
   it('writes a full batch at once, without the delay', async () => {
     const { writer, batches, releaseAll } = gatedWriter({ maxBatch: 3, maxDelayMs: 10_000, concurrency: 2 });
     const added = [1, 2, 3, 4].map((i) => writer.add(i));
-    await sleep(5);
+    await advance(0);
     expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
     releaseAll();
     await Promise.all(added.slice(0, 3));
-    void writer.flush();
-    await sleep(20);
+    const flushed = writer.flush();
+    await advance(0);
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [4]]);
     releaseAll();
-    await Promise.all(added);
+    await advance(5);
+    await Promise.all([...added, flushed]);
   });
 
   it('writes items that queued while every writer was busy as soon as one is free once they have waited the delay', async () => {
     const delay = 200;
     const { writer, batches, releaseAll } = gatedWriter({ maxBatch: 1000, maxDelayMs: delay, concurrency: 1 });
     const first = writer.add(1);
-    await sleep(delay + 20);
+    await advance(delay);
     expect(batches).toHaveLength(1);
     // Queued behind the busy writer; they wait longer than the delay before it frees up.
     const later = [2, 3].map((i) => writer.add(i));
-    await sleep(delay + 30);
+    await advance(delay + 30);
     expect(batches).toHaveLength(1);
     const freedAt = performance.now();
     releaseAll();
     await first;
-    await sleep(5);
+    await advance(0);
     expect(batches.map((b) => b.items)).toEqual([[1], [2, 3]]);
     // Not a second full delay after the writer came free: the delay counts from when the items were added.
-    expect(batches[1].startedAt - freedAt).toBeLessThan(delay / 2);
+    expect(batches[1].startedAt - freedAt).toBe(0);
     releaseAll();
     await Promise.all(later);
   });
 
   it('keeps a failed batch and writes it again with backoff, reporting degraded meanwhile', async () => {
-    let calls = 0;
+    const calls: number[] = [];
     const written: number[][] = [];
     const writer = new BatchWriter<number>({
       name: 'test',
       maxDelayMs: 1,
       backoff: { initialMs: 10, maxMs: 20 },
       write: async (items) => {
-        if (++calls <= 2) throw new Error('database away');
+        calls.push(performance.now());
+        if (calls.length <= 2) throw new Error('database away');
         written.push(items);
       },
     });
     const added = [1, 2].map((i) => writer.add(i));
-    await sleep(5);
+    await advance(1);
+    expect(calls).toEqual([1]);
     expect(writer.degraded).toBe(true);
+    await advance(9);
+    expect(calls).toHaveLength(1); // the first backoff is 10 ms
+    await advance(1);
+    expect(calls).toEqual([1, 11]);
+    await advance(20); // then doubled
+    expect(calls).toEqual([1, 11, 31]);
     await Promise.all(added);
     expect(written).toEqual([[1, 2]]);
     expect(writer.degraded).toBe(false);

@@ -3,6 +3,7 @@
 // meanwhile the writer reports itself degraded and holds at most `maxBuffer` items (adders wait beyond that).
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.ts';
+import { retrying } from '../retry.ts';
 
 export interface BatchWriterOptions<T> {
   name: string;
@@ -100,33 +101,30 @@ export class BatchWriter<T> extends EventEmitter {
   }
 
   private async writeWithRetry(batch: Pending<T>[]): Promise<void> {
-    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 100, maxMs: 5000 };
-    let delay = initialMs;
-    for (;;) {
-      try {
-        await this.opts.write(batch.map((p) => p.item));
-        this.written += batch.length;
-        if (this._degraded) {
-          this._degraded = false;
-          this.opts.log?.info({ writer: this.opts.name }, 'database writes recovered');
-          this.emit('recovered');
-        }
-        for (const p of batch) p.resolve();
-        return;
-      } catch (err) {
-        this.failures++;
-        if (!this._degraded) {
-          this._degraded = true;
-          this.opts.log?.warn({ writer: this.opts.name, err: String(err) }, 'database write failed; retrying with backoff');
-          this.emit('degraded', err);
-        }
-        if (this.closed) {
-          for (const p of batch) p.reject(err as Error);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, maxMs);
-      }
+    try {
+      await retrying(() => this.opts.write(batch.map((p) => p.item)), {
+        ...(this.opts.backoff ?? { initialMs: 100, maxMs: 5000 }),
+        stopped: () => this.closed,
+        log: this.opts.log,
+        what: `database write (${this.opts.name})`,
+        onFailure: (err) => {
+          this.failures++;
+          if (!this._degraded) {
+            this._degraded = true;
+            this.emit('degraded', err);
+          }
+        },
+      });
+    } catch (err) {
+      // Closed while failing: the batch is given back to its adders.
+      for (const p of batch) p.reject(err as Error);
+      return;
     }
+    this.written += batch.length;
+    if (this._degraded) {
+      this._degraded = false;
+      this.emit('recovered');
+    }
+    for (const p of batch) p.resolve();
   }
 }

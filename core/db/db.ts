@@ -40,7 +40,10 @@ export class PgDb implements Db {
   version = '';
   readonly pool: pg.Pool;
 
-  constructor(readonly url: string, opts: ServerDbOptions = {}) {
+  constructor(
+    readonly url: string,
+    opts: ServerDbOptions = {},
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: opts.connectTimeout ?? 5000 });
     // An idle client losing its server (database restart) must not crash the process.
     this.pool.on('error', () => {});
@@ -94,7 +97,9 @@ export class PgDb implements Db {
 export interface PgliteLike {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
   exec(sql: string): Promise<unknown>;
-  transaction<T>(fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>): Promise<T>;
+  transaction<T>(
+    fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>,
+  ): Promise<T>;
   close(): Promise<void>;
   closed?: boolean;
 }

@@ -35,7 +35,7 @@ export class StorageMaintenance implements Service {
         if (dropped > 0) this.ctx.log.info({ dropped }, 'retention dropped old partitions');
       } catch (err) {
         this.lastError = String(err);
-        this.ctx.log.warn({ err: String(err) }, 'storage maintenance failed; will retry');
+        this.ctx.log.warn({ err }, 'storage maintenance failed; will retry');
       } finally {
         this.running = undefined;
       }

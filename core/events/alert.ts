@@ -36,7 +36,9 @@ export const Alert = Type.Object(
     state: AlertState,
     title: Type.String({ description: 'In English; titleArgs lets a client word it in its own language' }),
     titleArgs: Type.Optional(
-      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: "The values in the title (camera, door, person, cause…), for a client's own wording of its kind" }),
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+        description: "The values in the title (camera, door, person, cause…), for a client's own wording of its kind",
+      }),
     ),
     subjectKind: Literals(['camera', 'door', 'property', 'cell', 'ticket', 'person'] as const),
     subjectId: Type.String(),

@@ -2,7 +2,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Literals, Timestamp, Uuid } from './common.ts';
 
-export const CAMERA_EVENT_KINDS = ['motion_start', 'motion_stop', 'tamper', 'tamper_end', 'video_loss', 'video_restored'] as const;
+export const CAMERA_EVENT_KINDS = [
+  'motion_start',
+  'motion_stop',
+  'tamper',
+  'tamper_end',
+  'video_loss',
+  'video_restored',
+  'device_fault',
+] as const;
 export const CameraEventKind = Literals(CAMERA_EVENT_KINDS);
 export type CameraEventKind = Static<typeof CameraEventKind>;
 

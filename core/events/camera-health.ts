@@ -2,7 +2,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Literals, Timestamp } from './common.ts';
 
-export const HEALTH_ERROR_CLASSES = ['refused', 'timeout', 'auth', 'bad_response', 'no_video', 'black', 'frozen', 'low_fps', 'low_resolution'] as const;
+export const HEALTH_ERROR_CLASSES = [
+  'refused',
+  'timeout',
+  'auth',
+  'bad_response',
+  'no_video',
+  'black',
+  'frozen',
+  'low_fps',
+  'low_resolution',
+] as const;
 export const HealthErrorClass = Literals(HEALTH_ERROR_CLASSES, 'Why the check failed');
 export type HealthErrorClass = Static<typeof HealthErrorClass>;
 

@@ -21,7 +21,9 @@ export const DoorEventPayload = Type.Object(
     direction: Type.Optional(Literals(['in', 'out'] as const)),
     credential: Type.Optional(Credential),
     personId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    image: Type.Optional(Type.String({ contentEncoding: 'base64', contentMediaType: 'image/jpeg', description: 'JPEG, base64 (face captures)' })),
+    image: Type.Optional(
+      Type.String({ contentEncoding: 'base64', contentMediaType: 'image/jpeg', description: 'JPEG, base64 (face captures)' }),
+    ),
   },
   { additionalProperties: false, $id: 'DoorEventPayload' },
 );
@@ -50,8 +52,5 @@ export type DoorEvent = Static<typeof DoorEvent>;
  * Door events as published on the bus: every event of one committed write, so the bus carries one message per
  * batch rather than one per event (at 20,000 events/s the per-message cost of MQTT is what limits throughput).
  */
-export const DoorEventBatch = Type.Object(
-  { events: Type.Array(DoorEvent, { minItems: 1, maxItems: 1000 }) },
-  { $id: 'DoorEventBatch' },
-);
+export const DoorEventBatch = Type.Object({ events: Type.Array(DoorEvent, { minItems: 1, maxItems: 1000 }) }, { $id: 'DoorEventBatch' });
 export type DoorEventBatch = Static<typeof DoorEventBatch>;

@@ -1,7 +1,13 @@
 // The API client: bearer token from the login, JSON in and out, errors as readable messages.
 export interface Session {
   token: string;
-  user: { id: number; username: string; role: 'admin' | 'monitor' | 'property_manager' | 'supervisor'; districts: string[]; properties: string[] };
+  user: {
+    id: number;
+    username: string;
+    role: 'admin' | 'monitor' | 'property_manager' | 'supervisor';
+    districts: string[];
+    properties: string[];
+  };
 }
 
 export interface Page<T> {
@@ -28,7 +34,11 @@ export function saveSession(s: Session | undefined): void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -75,7 +85,11 @@ export async function post<T>(path: string, body?: unknown): Promise<T> {
 }
 
 export async function login(username: string, password: string): Promise<Session> {
-  const res = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiError(res.status, body.message ?? res.statusText, body.field);
   const s = { token: body.token, user: body.user } as Session;

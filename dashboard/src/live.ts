@@ -9,7 +9,11 @@ let socket: LiveSocket | undefined;
 
 export function liveSocket(): LiveSocket {
   if (!socket) {
-    const s: LiveSocket = io({ path: '/socket.io', auth: (cb) => cb({ token: session()?.token ?? '' }), transports: ['websocket', 'polling'] });
+    const s: LiveSocket = io({
+      path: '/socket.io',
+      auth: (cb) => cb({ token: session()?.token ?? '' }),
+      transports: ['websocket', 'polling'],
+    });
     // The server ends a connection when its token expires or the gateway restarts: try again; a refused token
     // then ends the session (connect_error "unauthorized", handled by the shell).
     s.on('disconnect', (reason) => {

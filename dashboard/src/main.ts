@@ -12,6 +12,7 @@ import { doorsPage } from './pages/doors.ts';
 import { reportsPage } from './pages/reports.ts';
 import { facesPage } from './pages/faces.ts';
 import { deadLettersPage } from './pages/dead-letters.ts';
+import { supervisorPage } from './pages/supervisor.ts';
 
 export type Role = Session['user']['role'];
 export type PageFn = (root: HTMLElement, s: Session) => (() => void) | void;
@@ -21,6 +22,7 @@ const PAGES: Array<{ id: string; label: () => string; roles: Role[]; page: PageF
   { id: 'repairs', label: () => t('repairs'), roles: ['admin', 'monitor', 'supervisor'], page: repairsPage },
   { id: 'cameras', label: () => t('cameras'), roles: ['admin', 'monitor', 'supervisor'], page: camerasPage },
   { id: 'doors', label: () => t('doors'), roles: ['admin', 'monitor', 'property_manager'], page: doorsPage },
+  { id: 'supervision', label: () => t('supervision'), roles: ['admin', 'supervisor'], page: supervisorPage },
   { id: 'reports', label: () => t('reports'), roles: ['admin', 'supervisor', 'monitor'], page: reportsPage },
   { id: 'faces', label: () => t('faces'), roles: ['admin', 'monitor'], page: facesPage },
   { id: 'dead-letters', label: () => t('deadLetters'), roles: ['admin'], page: deadLettersPage },
@@ -43,10 +45,12 @@ function render(): void {
   document.documentElement.lang = currentLang();
   const s = session();
   if (!s) {
-    app.replaceChildren(loginPage(() => {
-      location.hash = '#/live';
-      render();
-    }));
+    app.replaceChildren(
+      loginPage(() => {
+        location.hash = '#/live';
+        render();
+      }),
+    );
     return;
   }
   const allowed = PAGES.filter((p) => p.roles.includes(s.user.role));
@@ -68,7 +72,17 @@ function render(): void {
   socket.on('connect_error', refused);
   showState();
 
-  const langSwitch = h('button', { class: 'lang', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); render(); } }, currentLang() === 'en' ? '中文' : 'English');
+  const langSwitch = h(
+    'button',
+    {
+      class: 'lang',
+      onclick: () => {
+        setLang(currentLang() === 'en' ? 'zh-CN' : 'en');
+        render();
+      },
+    },
+    currentLang() === 'en' ? '中文' : 'English',
+  );
   const header = h(
     'header',
     {},

@@ -37,7 +37,12 @@ export function emptyView(text = t('empty')): HTMLElement {
 }
 
 export function errorView(err: unknown, retry?: () => void): HTMLElement {
-  return h('div', { class: 'state error', role: 'alert' }, h('span', {}, errorText(err)), retry ? h('button', { onclick: () => retry() }, t('retry')) : null);
+  return h(
+    'div',
+    { class: 'state error', role: 'alert' },
+    h('span', {}, errorText(err)),
+    retry ? h('button', { onclick: () => retry() }, t('retry')) : null,
+  );
 }
 
 /** Shows loading, then the rendered result, or the error with a retry button. */
@@ -73,35 +78,43 @@ export function pagedTable<T>(opts: {
   let page = 1;
   const reload = async (p = page) => {
     page = p;
-    await load(el, () => opts.fetch(page, limit), (res) => {
-      if (res.items.length === 0) return emptyView(opts.emptyText);
-      const pages = Math.max(1, Math.ceil(res.total / res.limit));
-      const body = h('tbody');
-      for (const row of res.items) {
-        const tr = h('tr', { class: opts.rowClass?.(row) ?? '' }, ...opts.columns.map((c) => h('td', { class: c.cls ?? '' }, c.cell(row))));
-        if (opts.onRow) {
-          tr.classList.add('clickable');
-          tr.addEventListener('click', () => {
-            body.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected'));
-            tr.classList.add('selected');
-            opts.onRow!(row, tr);
-          });
+    await load(
+      el,
+      () => opts.fetch(page, limit),
+      (res) => {
+        if (res.items.length === 0) return emptyView(opts.emptyText);
+        const pages = Math.max(1, Math.ceil(res.total / res.limit));
+        const body = h('tbody');
+        for (const row of res.items) {
+          const tr = h(
+            'tr',
+            { class: opts.rowClass?.(row) ?? '' },
+            ...opts.columns.map((c) => h('td', { class: c.cls ?? '' }, c.cell(row))),
+          );
+          if (opts.onRow) {
+            tr.classList.add('clickable');
+            tr.addEventListener('click', () => {
+              body.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected'));
+              tr.classList.add('selected');
+              opts.onRow!(row, tr);
+            });
+          }
+          body.append(tr);
         }
-        body.append(tr);
-      }
-      return h(
-        'div',
-        {},
-        h('table', {}, h('thead', {}, h('tr', {}, ...opts.columns.map((c) => h('th', {}, c.title)))), body),
-        h(
+        return h(
           'div',
-          { class: 'pager' },
-          h('button', { onclick: () => void reload(page - 1), disabled: page <= 1 }, t('prev')),
-          h('span', { class: 'page-info' }, t('pageOf', { page, pages, total: res.total })),
-          h('button', { onclick: () => void reload(page + 1), disabled: page >= pages }, t('next')),
-        ),
-      );
-    });
+          {},
+          h('table', {}, h('thead', {}, h('tr', {}, ...opts.columns.map((c) => h('th', {}, c.title)))), body),
+          h(
+            'div',
+            { class: 'pager' },
+            h('button', { onclick: () => void reload(page - 1), disabled: page <= 1 }, t('prev')),
+            h('span', { class: 'page-info' }, t('pageOf', { page, pages, total: res.total })),
+            h('button', { onclick: () => void reload(page + 1), disabled: page >= pages }, t('next')),
+          ),
+        );
+      },
+    );
   };
   return { el, reload };
 }

@@ -4,7 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Returns the secret in `<dataDir>/<name>`, creating it with `make()` (mode 600) when missing. */
-export async function storedSecret(dataDir: string, name: string, make: () => string = () => randomBytes(32).toString('base64url')): Promise<{ value: string; created: boolean }> {
+export async function storedSecret(
+  dataDir: string,
+  name: string,
+  make: () => string = () => randomBytes(32).toString('base64url'),
+): Promise<{ value: string; created: boolean }> {
   const file = path.join(dataDir, name);
   try {
     const value = (await readFile(file, 'utf8')).trim();

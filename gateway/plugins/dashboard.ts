@@ -26,18 +26,39 @@ export default fp(
         decorateReply: false,
         index: false,
         // Hashed asset names never change: cache them; index.html is revalidated.
-        setHeaders: (reply, file) => reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+        setHeaders: (reply, file) =>
+          reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
     }
     const index = async () => (built ? readFile(path.join(DIST, 'index.html'), 'utf8') : NOT_BUILT);
 
     app.setNotFoundHandler(async (request, reply) => {
       const url = request.url.split('?')[0];
-      if (request.method === 'GET' && !NOT_PAGES.test(url) && !path.extname(url)) {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await index());
+      if (request.method === 'GET' && !NOT_PAGES.test(url) && !path.extname(url) && !traversal(url)) {
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .send(await index());
       }
       return reply.code(404).send({ error: 'Not Found', message: `${request.method} ${url} not found` });
     });
   },
   { name: 'dashboard', fastify: '5.x' },
 );
+
+/** A page path that climbs (`..`, a backslash or NUL), however many times encoded, is no page: 404, not index.html. */
+export function traversal(url: string): boolean {
+  let u = url;
+  for (let i = 0; i < 4; i++) {
+    if (/(^|[\\/])\.\.([\\/]|$)|\\|\0/.test(u)) return true;
+    let next: string;
+    try {
+      next = decodeURIComponent(u);
+    } catch {
+      return true;
+    }
+    if (next === u) return false;
+    u = next;
+  }
+  return true;
+}

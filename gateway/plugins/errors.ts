@@ -2,6 +2,7 @@
 // other client errors keep their status; server errors are logged and answered without internals.
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { RequestError } from '../../core/errors.ts';
 
 export interface ApiError {
   error: string;
@@ -30,20 +31,43 @@ export default fp(
       if (err.validation) {
         const first = err.validation[0] as AjvIssue | undefined;
         const field = fieldOf(first, err.validationContext);
-        const detail = first?.params?.additionalProperty ? `unknown property ${String(first.params.additionalProperty)}` : (first?.message ?? 'is invalid');
+        const detail = first?.params?.additionalProperty
+          ? `unknown property ${String(first.params.additionalProperty)}`
+          : (first?.message ?? 'is invalid');
         return reply.code(400).send({ error: 'Bad Request', field, message: `${field} ${detail}` } satisfies ApiError);
+      }
+      if (err instanceof RequestError) {
+        return reply
+          .code(err.statusCode)
+          .send({ error: httpName(err.statusCode), message: err.message, ...(err.field ? { field: err.field } : {}) } satisfies ApiError);
       }
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) {
         request.log.error({ err, url: request.url }, 'request failed');
         return reply.code(status).send({ error: 'Internal Server Error', message: 'internal error' } satisfies ApiError);
       }
-      return reply.code(status).send({ error: err.name && err.name !== 'Error' && err.name !== 'FastifyError' ? err.name : httpName(status), message: err.message } satisfies ApiError);
+      return reply.code(status).send({
+        error: err.name && err.name !== 'Error' && err.name !== 'FastifyError' ? err.name : httpName(status),
+        message: err.message,
+      } satisfies ApiError);
     });
   },
   { name: 'errors', fastify: '5.x' },
 );
 
 function httpName(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
+  return (
+    (
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        409: 'Conflict',
+        413: 'Payload Too Large',
+        415: 'Unsupported Media Type',
+        429: 'Too Many Requests',
+      } as Record<number, string>
+    )[status] ?? 'Error'
+  );
 }

@@ -8,8 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
-import { Bus } from '../../core/bus/bus.ts';
-import { room, roomsFor, scopeRoomsFor, type ClientToServerEvents, type FollowedEvent, type ServerToClientEvents, type SocketData } from '../../core/socket/events.ts';
+import { connectBus } from '../../core/bus/connect.ts';
+import {
+  room,
+  roomsFor,
+  scopeRoomsFor,
+  type ClientToServerEvents,
+  type FollowedEvent,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../../core/socket/events.ts';
 import { alertRooms, cameraRooms, doorEventRooms, repairRooms } from '../live/routing.ts';
 import { PlaceCache } from '../live/place-cache.ts';
 
@@ -28,7 +36,6 @@ declare module 'fastify' {
   }
 }
 
-
 export default fp(
   async (app: FastifyInstance) => {
     const { config, db, log, broker } = app.ctx;
@@ -40,11 +47,14 @@ export default fp(
     if (config.redisUrl) {
       const pub = createClient({ url: config.redisUrl });
       const sub = pub.duplicate();
-      for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis (socket.io adapter) error'));
+      for (const c of [pub, sub]) c.on('error', (err: Error) => log.warn({ err }, 'redis (socket.io adapter) error'));
       // node-redis retries a refused connection forever: a gateway told to use Redis fails its start instead.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`REDIS_URL: no answer from Redis at ${new URL(config.redisUrl!).host} within 5 s`)), 5_000);
+        timer = setTimeout(
+          () => reject(new Error(`REDIS_URL: no answer from Redis at ${new URL(config.redisUrl!).host} within 5 s`)),
+          5_000,
+        );
       });
       try {
         await Promise.race([Promise.all([pub.connect(), sub.connect()]), timeout]);
@@ -79,7 +89,9 @@ export default fp(
       }
       // Followed events join the follower rooms of the user's own scope only: the scope is the server's, never the client's.
       const followRooms = (events: unknown) =>
-        (Array.isArray(events) ? events : []).filter((e): e is FollowedEvent => FOLLOWABLE.includes(e)).flatMap((e) => scopeRoomsFor(socket.data.user).map((r) => room.following(e, r)));
+        (Array.isArray(events) ? events : [])
+          .filter((e): e is FollowedEvent => FOLLOWABLE.includes(e))
+          .flatMap((e) => scopeRoomsFor(socket.data.user).map((r) => room.following(e, r)));
       socket.on('follow', async (events, done) => {
         await socket.join(followRooms(events));
         if (typeof done === 'function') done();
@@ -93,7 +105,7 @@ export default fp(
     // The live push has its own broker connection, with a clean session: after a restart it starts from now rather
     // than replaying what it missed to screens, and its plain subscriptions never share a connection with a
     // service's shared ones (a broker delivers a message once per matching subscription of a connection).
-    const bus = await Bus.connect({
+    const bus = await connectBus({
       url: broker.url,
       clientId: `gridwatch-live-${randomBytes(4).toString('hex')}`,
       clean: true,
@@ -101,42 +113,69 @@ export default fp(
       log,
     });
     // Shown by /api/v1/health: cut off from the broker or the Redis fan-out, this gateway's screens miss pushes.
-    app.ctx.health.register('live', () => ({ clients: io.engine.clientsCount, broker: bus.connected, redis: redis.length > 0, degraded: !bus.connected || redis.some((c) => !c.isReady) }));
+    app.ctx.health.register('live', () => ({
+      clients: io.engine.clientsCount,
+      broker: bus.connected,
+      redis: redis.length > 0,
+      degraded: !bus.connected || redis.some((c) => !c.isReady),
+    }));
     const places = new PlaceCache(db);
     const count = (topic: string) => app.liveStats.forwarded.set(topic, (app.liveStats.forwarded.get(topic) ?? 0) + 1);
     let closed = false;
     const group = config.redisUrl ? `live-${config.liveChannel}` : undefined;
-    await bus.subscribe('alert', async (a) => {
-      if (closed) return;
-      io.to(alertRooms(a)).emit('alert', a);
-      count('alert');
-    }, group);
-    await bus.subscribe('alertUpdated', async (a) => {
-      if (closed) return;
-      io.to(alertRooms(a)).emit('alert.updated', a);
-      count('alertUpdated');
-    }, group);
-    await bus.subscribe('cameraStatus', async (c) => {
-      if (closed) return;
-      const where = await places.camera(c.cameraId);
-      io.to(cameraRooms(where.districtId)).emit('camera.status', { ...c, ...where });
-      count('cameraStatus');
-    }, group);
-    await bus.subscribe('doorEvents', async ({ events }) => {
-      for (const e of events) {
+    await bus.subscribe(
+      'alert',
+      async (a) => {
         if (closed) return;
-        const districtId = await places.propertyDistrict(e.propertyId);
-        const { rooms, except } = doorEventRooms(e.propertyId, districtId);
-        io.to(rooms).except(except).emit('door.event', { ...e, districtId });
-        count('doorEvent');
-      }
-    }, group);
-    await bus.subscribe('repairUpdated', async (t) => {
-      if (closed) return;
-      const { rooms, except } = repairRooms(t);
-      io.to(rooms).except(except).emit('repair.updated', t);
-      count('repairUpdated');
-    }, group);
+        io.to(alertRooms(a)).emit('alert', a);
+        count('alert');
+      },
+      group,
+    );
+    await bus.subscribe(
+      'alertUpdated',
+      async (a) => {
+        if (closed) return;
+        io.to(alertRooms(a)).emit('alert.updated', a);
+        count('alertUpdated');
+      },
+      group,
+    );
+    await bus.subscribe(
+      'cameraStatus',
+      async (c) => {
+        if (closed) return;
+        const where = await places.camera(c.cameraId);
+        io.to(cameraRooms(where.districtId)).emit('camera.status', { ...c, ...where });
+        count('cameraStatus');
+      },
+      group,
+    );
+    await bus.subscribe(
+      'doorEvents',
+      async ({ events }) => {
+        for (const e of events) {
+          if (closed) return;
+          const districtId = await places.propertyDistrict(e.propertyId);
+          const { rooms, except } = doorEventRooms(e.propertyId, districtId);
+          io.to(rooms)
+            .except(except)
+            .emit('door.event', { ...e, districtId });
+          count('doorEvent');
+        }
+      },
+      group,
+    );
+    await bus.subscribe(
+      'repairUpdated',
+      async (t) => {
+        if (closed) return;
+        const { rooms, except } = repairRooms(t);
+        io.to(rooms).except(except).emit('repair.updated', t);
+        count('repairUpdated');
+      },
+      group,
+    );
 
     app.addHook('preClose', async () => {
       closed = true;

@@ -1,9 +1,12 @@
 // Schemas every route shares: the error body, pagination query and the paged answer.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Unsafe, type TUnsafe } from 'typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 
 export const ErrorBody = Type.Object(
-  { error: Type.String(), message: Type.String(), field: Type.Optional(Type.String({ description: 'The offending input, e.g. querystring.limit' })) },
+  {
+    error: Type.String(),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: 'The offending input, e.g. querystring.limit' })),
+  },
   { $id: 'ErrorBody' },
 );
 
@@ -24,11 +27,3 @@ export function pageOf(q: { page?: number; limit?: number }): { page: number; li
 }
 
 export const Bearer = [{ bearer: [] as string[] }];
-
-/**
- * Our event schemas are built with @sinclair/typebox; fastify's type provider computes types with `typebox` 1.x,
- * which reads some of them (literal unions) as `never`. This keeps the same JSON Schema and states its type.
- */
-export function Wire<S extends TSchema>(schema: S): TUnsafe<Static<S>> {
-  return Unsafe<Static<S>>(schema as never);
-}

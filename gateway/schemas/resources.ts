@@ -4,11 +4,16 @@ import { Alert, CameraPriority, CameraState, DoorEvent } from '../../core/events
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+export const CameraProtocol = Type.Union([Type.Literal('onvif'), Type.Literal('gb28181')], {
+  description: 'ONVIF, or a channel of a GB/T 28181 device',
+});
+
 export const Camera = Type.Object(
   {
     id: Type.String(),
     urn: Nullable(Type.String()),
     name: Type.String(),
+    nameZh: Type.Optional(Nullable(Type.String({ description: 'The Chinese name, when the city has one' }))),
     xaddr: Nullable(Type.String()),
     cellId: Nullable(Type.String()),
     districtId: Nullable(Type.String()),
@@ -29,6 +34,19 @@ export const Camera = Type.Object(
     snapshotUri: Nullable(Type.String()),
     lastSeen: Nullable(Type.String({ format: 'date-time' })),
     vanishedAt: Nullable(Type.String({ format: 'date-time' })),
+    protocol: CameraProtocol,
+    parentId: Nullable(Type.String({ description: 'The GB/T 28181 device (IPC, NVR) a channel belongs to' })),
+    inventoryErrors: Type.Array(
+      Type.Object({
+        call: Type.String({ description: 'The ONVIF call, e.g. GetSnapshotUri' }),
+        errorClass: Type.String(),
+        message: Type.String(),
+      }),
+      { description: 'ONVIF calls of the last inventory that failed; the rest of the inventory is kept' },
+    ),
+    capabilities: Type.Record(Type.String(), Type.Boolean(), {
+      description: 'Optional services the camera has (events, snapshot, videoSources); a missing one is not a failure',
+    }),
   },
   { $id: 'Camera' },
 );
@@ -46,9 +64,11 @@ export const Door = Type.Object(
     id: Type.String(),
     propertyId: Type.String(),
     propertyName: Type.String(),
+    propertyNameZh: Type.Optional(Nullable(Type.String())),
     districtId: Nullable(Type.String()),
     cellId: Nullable(Type.String()),
     name: Type.String(),
+    nameZh: Type.Optional(Nullable(Type.String())),
     lon: Nullable(Type.Number()),
     lat: Nullable(Type.Number()),
     lastEventAt: Nullable(Type.String({ format: 'date-time' })),
@@ -59,7 +79,13 @@ export const Door = Type.Object(
 
 export const DoorEventItem = Type.Composite([
   Type.Omit(DoorEvent, ['$id']),
-  Type.Object({ doorName: Type.Optional(Type.String()), propertyName: Type.Optional(Type.String()), imageUrl: Type.Optional(Type.String()) }),
+  Type.Object({
+    doorName: Type.Optional(Type.String()),
+    doorNameZh: Type.Optional(Type.String()),
+    propertyName: Type.Optional(Type.String()),
+    propertyNameZh: Type.Optional(Type.String()),
+    imageUrl: Type.Optional(Type.String()),
+  }),
 ]);
 
 export const AlertItem = Type.Composite([

@@ -1,15 +1,20 @@
 // Known doors cached in memory: loaded once, a miss is checked against the database (doors added later),
 // and a database error is retried with backoff rather than failing the message.
-import type { DoorsRepository } from './doors.repository.ts';
-import { retrying } from '../retrying.ts';
+import type { DoorsRepository } from '../../core/db/repositories/doors.repository.ts';
+import type { Logger } from '../../core/log.ts';
+import { retrying } from '../../core/retry.ts';
 
 export class DoorDirectory {
   private known = new Set<string>();
 
-  constructor(private readonly repo: DoorsRepository, private readonly backoff = { initialMs: 100, maxMs: 5000 }) {}
+  constructor(
+    private readonly repo: DoorsRepository,
+    private readonly backoff = { initialMs: 100, maxMs: 5000 },
+    private readonly log?: Logger,
+  ) {}
 
   async load(): Promise<number> {
-    const keys = await retrying(() => this.repo.allKeys(), this.backoff);
+    const keys = await retrying(() => this.repo.allKeys(), { ...this.backoff, log: this.log, what: 'loading the doors' });
     this.known = new Set(keys);
     return keys.length;
   }
@@ -22,7 +27,12 @@ export class DoorDirectory {
   async has(propertyId: string, doorId: string, stopped: () => boolean = () => false): Promise<boolean> {
     const key = `${propertyId}/${doorId}`;
     if (this.known.has(key)) return true;
-    const found = await retrying(() => this.repo.exists(propertyId, doorId), this.backoff, stopped);
+    const found = await retrying(() => this.repo.exists(propertyId, doorId), {
+      ...this.backoff,
+      stopped,
+      log: this.log,
+      what: 'door lookup',
+    });
     if (found) this.known.add(key);
     return found;
   }

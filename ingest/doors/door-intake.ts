@@ -8,9 +8,9 @@ import type { ServiceContext } from '../../core/service.ts';
 import type { DoorEvent, FaceCapture } from '../../core/events/index.ts';
 import { decodeDoorMessage, type DecodeLimits } from './door-message.ts';
 import { DoorDirectory } from './door-directory.ts';
-import { DoorsRepository } from './doors.repository.ts';
+import { DoorsRepository } from '../../core/db/repositories/doors.repository.ts';
 import { CaptureStore } from '../captures/capture-store.ts';
-import { retrying, StoppedError } from '../retrying.ts';
+import { retrying, StoppedError } from '../../core/retry.ts';
 import { uuidFrom } from '../ids.ts';
 
 export interface DoorIntakeStats {
@@ -42,7 +42,11 @@ export class DoorIntake {
 
   constructor(
     private readonly ctx: ServiceContext,
-    opts: { backoff?: { initialMs: number; maxMs: number }; concurrency?: number; onCommitted?: (batch: readonly DoorEvent[]) => void } = {},
+    opts: {
+      backoff?: { initialMs: number; maxMs: number };
+      concurrency?: number;
+      onCommitted?: (batch: readonly DoorEvent[]) => void;
+    } = {},
   ) {
     const { config, db, log } = ctx;
     const backoff = opts.backoff ?? { initialMs: 100, maxMs: 5000 };
@@ -63,7 +67,7 @@ export class DoorIntake {
         // Published after the commit and before any of the batch is acknowledged, replays included (a crash may
         // have come between commit and publish): bus consumers get at-least-once and deduplicate by eventId.
         // Retried here rather than by the writer, so a broker hiccup does not count the batch as duplicates.
-        await retrying(() => this.announce(batch), backoff, () => this.stopped);
+        await retrying(() => this.announce(batch), { ...backoff, stopped: () => this.stopped, log, what: 'announcing door events' });
       },
     });
     const letters = new DeadLettersRepository(db);
@@ -78,15 +82,17 @@ export class DoorIntake {
       log,
       write: (batch) => letters.insertMany(batch),
     });
-    this.directory = new DoorDirectory(new DoorsRepository(db), backoff);
+    this.directory = new DoorDirectory(new DoorsRepository(db), backoff, log);
     this.captures = new CaptureStore(config.dataDir);
     this.limits = { maxPayload: config.mqttMaxPayload, maxAgeMs: config.retentionEvents, maxAheadMs: MAX_AHEAD_MS };
   }
 
   async start(): Promise<void> {
     const doors = await this.directory.load();
-    // A plain subscription on a persistent session survives broker restarts; a shared one (INGEST_SHARED) scales out.
-    const group = this.ctx.config.ingestShared ? 'ingest' : undefined;
+    // MQTT: a plain subscription on a persistent session survives broker restarts; a shared one (INGEST_SHARED)
+    // scales out. JetStream: always the group's durable consumer on the MQTT gateway's stream, shared by every
+    // instance and kept by the cluster across restarts of any instance or node.
+    const group = this.ctx.config.ingestShared || this.ctx.bus.kind === 'jetstream' ? 'ingest' : undefined;
     await this.ctx.bus.subscribeRaw(DOOR_INTAKE_FILTER, (topic, payload, redelivered) => this.handle(topic, payload, redelivered), group);
     this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake subscribed');
   }
@@ -99,7 +105,8 @@ export class DoorIntake {
     this.stopped = true;
     const until = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    if (this.inFlight > 0) this.ctx.log.warn({ inFlight: this.inFlight }, 'door intake stopped with messages unacknowledged; the broker redelivers them');
+    if (this.inFlight > 0)
+      this.ctx.log.warn({ inFlight: this.inFlight }, 'door intake stopped with messages unacknowledged; the broker redelivers them');
     // Bounded: with the broker away the last batch waits to be announced; its messages are redelivered anyway.
     const flushed = Promise.all([this.events.flush(), this.deadLetters.flush()]);
     await Promise.race([flushed, new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())).unref())]);
@@ -134,7 +141,13 @@ export class DoorIntake {
       }
       if (r.image) {
         const jpeg = r.image;
-        e.imagePath = await retrying(() => this.captures.save('door', e.eventId, e.ts, jpeg), { initialMs: 100, maxMs: 5000 }, () => this.stopped);
+        e.imagePath = await retrying(() => this.captures.save('door', e.eventId, e.ts, jpeg), {
+          initialMs: 100,
+          maxMs: 5000,
+          stopped: () => this.stopped,
+          log: this.ctx.log,
+          what: 'saving a door image',
+        });
       }
       // Resolves once the event's batch is committed and on the bus.
       await this.events.add(e);

@@ -11,9 +11,7 @@ export interface DecodeLimits {
   maxAheadMs: number;
 }
 
-export type DecodeResult =
-  | { ok: true; event: DoorEvent; image?: Buffer }
-  | { ok: false; reason: string };
+export type DecodeResult = { ok: true; event: DoorEvent; image?: Buffer } | { ok: false; reason: string };
 
 const checkPayload = validator(DoorEventPayload);
 const ID = new RegExp(Id.pattern as string);
@@ -27,7 +25,8 @@ function isJpeg(buf: Buffer): boolean {
 export function decodeDoorMessage(topic: string, raw: Buffer, limits: DecodeLimits, now: Date): DecodeResult {
   const place = parseDoorIntakeTopic(topic);
   if (!place) return { ok: false, reason: 'bad_topic: not access/{propertyId}/{doorId}/events' };
-  if (!ID.test(place.propertyId) || !ID.test(place.doorId)) return { ok: false, reason: 'bad_topic: property or door id has invalid characters' };
+  if (!ID.test(place.propertyId) || !ID.test(place.doorId))
+    return { ok: false, reason: 'bad_topic: property or door id has invalid characters' };
   if (raw.length > limits.maxPayload) return { ok: false, reason: `oversized: ${raw.length} bytes > limit ${limits.maxPayload}` };
   let json: unknown;
   try {

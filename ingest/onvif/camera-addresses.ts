@@ -5,7 +5,10 @@ const DEFAULT_PATH = '/onvif/device_service';
 export function parseCameraAddresses(text: string | undefined): string[] {
   if (!text?.trim()) return [];
   const out: string[] = [];
-  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (/^https?:\/\//.test(raw)) {
       out.push(new URL(raw).toString());
       continue;

@@ -22,7 +22,10 @@ const at = (xaddr: string, more: Partial<CameraFacts> = {}) => resolveCredential
 
 describe('credential rules', () => {
   it('when a camera is in a site range, then the site credentials apply, the password taken from the environment', () => {
-    expect(at('http://10.1.5.6/onvif/device_service')).toEqual({ credentials: { username: 'north', password: 'north-pw' }, rule: 'site:north' });
+    expect(at('http://10.1.5.6/onvif/device_service')).toEqual({
+      credentials: { username: 'north', password: 'north-pw' },
+      rule: 'site:north',
+    });
     expect(at('http://10.9.0.15/onvif/device_service').rule).toBe('site:north');
     expect(at('http://10.9.0.21/onvif/device_service').rule).toBe('site:wide');
   });
@@ -52,7 +55,9 @@ describe('credential rules', () => {
       throw new Error('accepted');
     };
     expect(bad({ sites: [{ name: 's', addresses: ['10.0.0.0/8'], password: 'x' }] })).toBe('sites.0.username');
-    expect(bad({ sites: [{ name: 's', addresses: ['10.0.0.0/8', '10.0.0/33'], username: 'u', password: 'x' }] })).toBe('sites.0.addresses.1');
+    expect(bad({ sites: [{ name: 's', addresses: ['10.0.0.0/8', '10.0.0/33'], username: 'u', password: 'x' }] })).toBe(
+      'sites.0.addresses.1',
+    );
     expect(bad({ sites: [{ name: 's', username: 'u', password: 'x' }] })).toBe('sites.0');
     expect(bad({ cameras: [{ id: 'c', username: 'u', passwordEnv: 'MISSING_PW' }] })).toBe('cameras.0.passwordEnv');
     expect(bad({ cameras: [{ id: 'c', username: 'u', password: 'a', passwordEnv: 'NORTH_PW' }] })).toBe('cameras.0');

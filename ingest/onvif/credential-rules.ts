@@ -10,7 +10,9 @@ const Name = Type.String({ minLength: 1, maxLength: 256 });
 const Secret = {
   username: Type.String({ minLength: 1, maxLength: 256, description: 'ONVIF user' }),
   password: Type.Optional(Type.String({ maxLength: 1024, description: 'The password itself (prefer passwordEnv)' })),
-  passwordEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable holding the password' })),
+  passwordEnv: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable holding the password' }),
+  ),
 };
 
 export const SiteRule = Type.Object(
@@ -71,7 +73,11 @@ export interface CredentialRules {
 export const NO_RULES: CredentialRules = { cameras: [], sites: [] };
 
 export class CredentialRulesError extends Error {
-  constructor(readonly field: string, readonly detail: string, source = 'CAMERA_CREDENTIALS_FILE') {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+    source = 'CAMERA_CREDENTIALS_FILE',
+  ) {
     super(`${source}: ${field}: ${detail}`);
   }
 }
@@ -99,14 +105,16 @@ export function compileRules(value: unknown, env: NodeJS.ProcessEnv): Credential
   });
   const sites = (file.sites ?? []).map((r, i): Compiled => {
     const at = `sites.${i}`;
-    if (!r.addresses?.length && !r.gridUnits?.length && !r.properties?.length) throw new CredentialRulesError(at, 'give addresses, gridUnits or properties');
+    if (!r.addresses?.length && !r.gridUnits?.length && !r.properties?.length)
+      throw new CredentialRulesError(at, 'give addresses, gridUnits or properties');
     const range = addressList(r.addresses ?? [], `${at}.addresses`);
     const units = new Set(r.gridUnits ?? []);
     const props = new Set(r.properties ?? []);
     return {
       rule: `site:${r.name}`,
       credentials: secretOf(r, at, env),
-      matches: (c) => inRange(range, c.xaddr) || (c.gridUnits ?? []).some((u) => units.has(u)) || (c.properties ?? []).some((p) => props.has(p)),
+      matches: (c) =>
+        inRange(range, c.xaddr) || (c.gridUnits ?? []).some((u) => units.has(u)) || (c.properties ?? []).some((p) => props.has(p)),
     };
   });
   return { cameras, sites };
@@ -138,7 +146,8 @@ export function resolveCredentials(rules: CredentialRules, camera: CameraFacts, 
 }
 
 function secretOf(r: { username: string; password?: string; passwordEnv?: string }, at: string, env: NodeJS.ProcessEnv): CameraCredentials {
-  if ((r.password === undefined) === (r.passwordEnv === undefined)) throw new CredentialRulesError(at, 'give exactly one of password and passwordEnv');
+  if ((r.password === undefined) === (r.passwordEnv === undefined))
+    throw new CredentialRulesError(at, 'give exactly one of password and passwordEnv');
   if (r.password !== undefined) return { username: r.username, password: r.password };
   const password = env[r.passwordEnv!];
   if (password === undefined) throw new CredentialRulesError(`${at}.passwordEnv`, `environment variable ${r.passwordEnv} is not set`);
@@ -164,7 +173,8 @@ function addressList(entries: readonly string[], at: string): BlockList | undefi
     const family = (ip: string) => (isIP(ip) === 6 ? 'ipv6' : 'ipv4');
     const cidr = /^([^/]+)\/(\d{1,3})$/.exec(e);
     const range = /^([^-]+)-([^-]+)$/.exec(e);
-    const bad = () => new CredentialRulesError(`${at}.${i}`, `"${raw}" is not an IP, a CIDR (10.1.0.0/16) or a range (10.1.0.10-10.1.0.99)`);
+    const bad = () =>
+      new CredentialRulesError(`${at}.${i}`, `"${raw}" is not an IP, a CIDR (10.1.0.0/16) or a range (10.1.0.10-10.1.0.99)`);
     if (cidr) {
       const bits = Number(cidr[2]);
       if (!isIP(cidr[1]) || bits > (isIP(cidr[1]) === 6 ? 128 : 32)) throw bad();

@@ -26,7 +26,12 @@ export class CameraCredentialBook {
   constructor(
     private readonly cipher: CredentialCipher,
     private readonly repo: CamerasRepository,
-    private readonly o: { file?: string; defaults: CameraCredentials; env?: NodeJS.ProcessEnv; log: Pick<Logger, 'warn' | 'info' | 'error'> },
+    private readonly o: {
+      file?: string;
+      defaults: CameraCredentials;
+      env?: NodeJS.ProcessEnv;
+      log: Pick<Logger, 'warn' | 'info' | 'error'>;
+    },
   ) {}
 
   /** Reads CAMERA_CREDENTIALS_FILE: at start a bad file throws; later the error is logged and the last good rules stay. */
@@ -36,7 +41,7 @@ export class CameraCredentialBook {
       this.rules = await readCredentialRules(this.o.file, this.o.env ?? process.env);
     } catch (err) {
       if (strict) throw err;
-      this.o.log.error({ err: (err as Error).message }, 'camera credentials file not reloaded; keeping the last good one');
+      this.o.log.error({ err }, 'camera credentials file not reloaded; keeping the last good one');
     }
   }
 
@@ -73,10 +78,12 @@ export class CameraCredentialBook {
       let next: SealedCredentials | undefined;
       if (!open) next = { ...r.credentials, source: r.rule, basis };
       else if (open.basis === basis) continue;
-      else if (open.source === 'api' && open.basis === undefined) next = { ...open, basis }; // set through the API: adopted
+      else if (open.source === 'api' && open.basis === undefined)
+        next = { ...open, basis }; // set through the API: adopted
       else {
         next = { ...r.credentials, source: r.rule, basis };
-        if (open.source === 'api') this.o.log.info({ camera: t.id, rule: r.rule }, 'credentials file changed for a camera set through the API; the file wins');
+        if (open.source === 'api')
+          this.o.log.info({ camera: t.id, rule: r.rule }, 'credentials file changed for a camera set through the API; the file wins');
       }
       writes.push({ id: t.id, sealed: this.cipher.encrypt(next), expected: t.credentialsEnc, open: next });
     }

@@ -9,8 +9,16 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { match: /CellMotionDetector\/Motion|VideoSource\/MotionAlarm|MotionRegionDetector|ObjectDetection\/Motion/i, on: 'motion_start', off: 'motion_stop' },
-  { match: /TamperDetector\/Tamper|VideoSource\/GlobalSceneChange|ImageTooBlurry|ImageTooDark|ImageTooBright/i, on: 'tamper', off: 'tamper_end' },
+  {
+    match: /CellMotionDetector\/Motion|VideoSource\/MotionAlarm|MotionRegionDetector|ObjectDetection\/Motion/i,
+    on: 'motion_start',
+    off: 'motion_stop',
+  },
+  {
+    match: /TamperDetector\/Tamper|VideoSource\/GlobalSceneChange|ImageTooBlurry|ImageTooDark|ImageTooBright/i,
+    on: 'tamper',
+    off: 'tamper_end',
+  },
   { match: /VideoSource\/SignalLoss|VideoLoss/i, on: 'video_loss', off: 'video_restored' },
 ];
 

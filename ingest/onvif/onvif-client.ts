@@ -18,7 +18,10 @@ interface CamInternals {
   _envelopeHeader(openHeader?: boolean): string;
   _envelopeFooter(): string;
   timeout: number;
-  events: { subscription?: { subscriptionReference: { address: URL; referenceParameters?: { subscriptionId?: string } } }; terminationTime?: Date };
+  events: {
+    subscription?: { subscriptionReference: { address: URL; referenceParameters?: { subscriptionId?: string } } };
+    terminationTime?: Date;
+  };
   pullMessages(options: { messageLimit?: number }, cb: Callback): void;
   renew(options: object, cb: Callback): void;
 }
@@ -30,18 +33,25 @@ const { linerase, parseSOAPString } = createRequire(import.meta.url)('onvif/lib/
 export type CallErrorClass = Extract<HealthErrorClass, 'refused' | 'timeout' | 'auth' | 'bad_response'>;
 
 export class CameraCallError extends Error {
-  constructor(readonly errorClass: CallErrorClass, message: string) {
+  constructor(
+    readonly errorClass: CallErrorClass,
+    message: string,
+  ) {
     super(message.slice(0, 500));
   }
 }
 
-const AUTH = /NotAuthorized|not authori[sz]ed|authentication failed|401|Unauthorized|AccessDenied/i;
+// ter:NotAuthorized is the ONVIF word; gSOAP-based firmware (many OEM cameras, and the python emulators) says
+// wsse:FailedAuthentication, "An error occurred when verifying security for the message".
+const AUTH =
+  /NotAuthorized|not authori[sz]ed|authentication failed|FailedAuthentication|verifying security|\b401\b|Unauthorized|AccessDenied/i;
 
 export function classify(err: unknown): CameraCallError {
   if (err instanceof CameraCallError) return err;
   const e = err as { code?: string; message?: string } | undefined;
   const msg = e?.message ?? String(err);
-  if (e?.code && ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code)) return new CameraCallError('refused', msg);
+  if (e?.code && ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code))
+    return new CameraCallError('refused', msg);
   if (e?.code === 'ETIMEDOUT' || /timeout|timed out/i.test(msg)) return new CameraCallError('timeout', msg);
   if (AUTH.test(msg)) return new CameraCallError('auth', msg);
   return new CameraCallError('bad_response', msg);
@@ -105,8 +115,14 @@ export function cameraFor(o: ConnectOptions): Camera {
 export function sibling(connected: Camera, o: ConnectOptions): Camera {
   const cam = cameraFor(o);
   const from = connected as unknown as Record<string, unknown>;
-  Object.assign(cam, { uri: from.uri, timeShift: from.timeShift, capabilities: from.capabilities, services: from.services, media2Support: from.media2Support });
-  Object.assign(cam, { pullMessages: lightPull, renew: lightRenew });
+  Object.assign(cam, {
+    uri: from.uri,
+    timeShift: from.timeShift,
+    capabilities: from.capabilities,
+    services: from.services,
+    media2Support: from.media2Support,
+  });
+  Object.assign(cam, { pullMessages: pacedPull, renew: lightRenew });
   return cam;
 }
 
@@ -166,7 +182,16 @@ const TERMINATION_TIME = /<(?:\w+:)?TerminationTime>([^<]*)</;
  * returns undefined; anything else goes through the client's own parser, so faults and notifications come out
  * exactly as the client would give them. A camera asking for HTTP Digest is left to the client's own method.
  */
-function rawCall(cam: CamInternals, body: string, action: string, replyMs: number, quick: (xml: string) => object | undefined, pick: (res: any) => unknown, viaClient: () => void, cb: Callback): void {
+function rawCall(
+  cam: CamInternals,
+  body: string,
+  action: string,
+  replyMs: number,
+  quick: (xml: string) => object | undefined,
+  pick: (res: any) => unknown,
+  viaClient: () => void,
+  cb: Callback,
+): void {
   const url = cam.events.subscription!.subscriptionReference.address;
   let done = false;
   const finish = (err: unknown, data?: unknown, xml?: string) => {
@@ -179,7 +204,11 @@ function rawCall(cam: CamInternals, body: string, action: string, replyMs: numbe
   const req = http.request(url.href, {
     method: 'POST',
     agent: soapAgent,
-    headers: { 'Content-Type': `application/soap+xml;charset=utf-8;action="${action}"`, 'Content-Length': Buffer.byteLength(body, 'utf8'), charset: 'utf-8' },
+    headers: {
+      'Content-Type': `application/soap+xml;charset=utf-8;action="${action}"`,
+      'Content-Length': Buffer.byteLength(body, 'utf8'),
+      charset: 'utf-8',
+    },
   });
   req.setTimeout(replyMs, () => {
     finish(new Error('Network timeout'));
@@ -212,6 +241,26 @@ function times(xml: string): { currentTime: Date; terminationTime: Date } | unde
   const termination = TERMINATION_TIME.exec(xml)?.[1];
   if (!current || !termination || !DATE.test(current) || !DATE.test(termination)) return undefined;
   return { currentTime: new Date(current), terminationTime: new Date(termination) };
+}
+
+/**
+ * The shortest time between the starts of two PullMessages on one subscription when the last one brought nothing.
+ * ONVIF cameras hold a PullMessages until an event or the timeout; some answer at once instead (seen on emulators and
+ * on firmware that caps the timeout at 0), and an unpaced loop then polls them thousands of times a second.
+ */
+export const PULL_MIN_GAP_MS = 1_000;
+
+/** Paces the pull loop (see PULL_MIN_GAP_MS); a pull that brought notifications is followed at once. */
+function pacedPull(this: CamInternals, options: { messageLimit?: number }, cb: Callback): void {
+  const self = this as CamInternals & { _pullNotBefore?: number };
+  const wait = (self._pullNotBefore ?? 0) - Date.now();
+  if (wait > 0) return void setTimeout(() => pacedPull.call(this, options, cb), wait);
+  const start = Date.now();
+  lightPull.call(this, options, function (this: unknown, err, data, xml) {
+    const brought = !err && /NotificationMessage/.test(xml ?? '');
+    self._pullNotBefore = brought ? 0 : start + PULL_MIN_GAP_MS;
+    cb.call(this, err, data, xml);
+  });
 }
 
 /** PullMessages without xml2js when nothing happened (the usual answer); notifications take the client's parse. */
@@ -251,28 +300,6 @@ function lightRenew(this: CamInternals, options: object | Callback, callback?: C
   rawCall(this, body, `${WSNT}/Renew`, this.timeout, quick, (r) => r.renewResponse, viaClient, cb);
 }
 
-/** Calls `connect` makes one after another: time, services, media2 profiles, then profiles and sources together. */
-const CONNECT_STEPS = 4;
-
-/**
- * Connects (time, services, profiles); throws a classified error, and `auth` when profiles came back refused.
- * `timeoutMs` bounds each call, so the whole connect gets one per step: a camera answering every call within
- * the timeout is not failed because a busy moment made four calls take longer than one.
- */
-export async function connect(cam: Camera, timeoutMs: number): Promise<void> {
-  const warnings: string[] = [];
-  const onWarning = (w: unknown) => warnings.push(String(w));
-  cam.on('warning', onWarning);
-  try {
-    await call<void>(timeoutMs * CONNECT_STEPS, (cb) => cam.connect((err: unknown) => cb(err)));
-  } finally {
-    cam.removeListener('warning', onWarning);
-  }
-  const refused = warnings.find((w) => AUTH.test(w));
-  if (refused) throw new CameraCallError('auth', refused);
-  if (!cam.profiles?.length && warnings.length) throw new CameraCallError('bad_response', warnings[0]);
-}
-
 export interface Inventory {
   manufacturer?: string;
   model?: string;
@@ -282,49 +309,4 @@ export interface Inventory {
   profiles: { token: string; name?: string; encoding?: string; width?: number; height?: number; fps?: number }[];
   streamUri?: string;
   snapshotUri?: string;
-}
-
-const num = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));
-const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-
-/** Device information, profiles, stream and snapshot URIs of the first profile (after `connect`). */
-export async function readInventory(cam: Camera, timeoutMs: number): Promise<Inventory> {
-  const info = await call<Record<string, unknown>>(timeoutMs, (cb) => cam.getDeviceInformation((err, data) => cb(err, data as Record<string, unknown>)));
-  const profiles = (cam.profiles ?? []).map((p) => {
-    const raw = p as unknown as Record<string, any>;
-    const vec = raw.videoEncoderConfiguration ?? {};
-    return {
-      token: String(raw.$?.token ?? raw.token ?? ''),
-      name: str(raw.name),
-      encoding: str(vec.encoding),
-      width: num(vec.resolution?.width),
-      height: num(vec.resolution?.height),
-      fps: num(vec.rateControl?.frameRateLimit),
-    };
-  });
-  const token = profiles[0]?.token;
-  const uriOf = async (fn: 'getStreamUri' | 'getSnapshotUri') => {
-    if (!token) return undefined;
-    const opts = fn === 'getStreamUri' ? { protocol: 'RTSP', profileToken: token } : { profileToken: token };
-    const r = await call<{ uri?: string }>(timeoutMs, (cb) => (cam[fn] as (o: object, c: (e: unknown, d: unknown) => void) => void)(opts, (e, d) => cb(e, d as { uri?: string })));
-    return r?.uri ? String(r.uri) : undefined;
-  };
-  return {
-    manufacturer: str(info.manufacturer),
-    model: str(info.model),
-    firmware: str(info.firmwareVersion),
-    serial: str(info.serialNumber),
-    hardware: str(info.hardwareId),
-    profiles,
-    // One after the other: on one keep-alive connection (CPU, not round trips, bounds a prepare of thousands).
-    streamUri: await uriOf('getStreamUri'),
-    snapshotUri: await uriOf('getSnapshotUri'),
-  };
-}
-
-/** One light heartbeat: GetSystemDateAndTime, bounded by the timeout; the latency in ms, or a classified error. */
-export async function heartbeat(cam: Camera, timeoutMs: number): Promise<number> {
-  const start = performance.now();
-  await call<unknown>(timeoutMs, (cb) => cam.getSystemDateAndTime((err, date) => cb(err, date)));
-  return performance.now() - start;
 }

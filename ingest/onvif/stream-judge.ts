@@ -35,6 +35,11 @@ export function judgeStream(r: StreamSample, profile: ProfileVideo | undefined, 
 
 function sameEncoding(codec: string | undefined, encoding: string | undefined): boolean {
   if (!codec || !encoding) return false;
-  const norm = (v: string) => v.toLowerCase().replace(/^jpeg$/, 'mjpeg').replace(/^h\.?264$/, 'h264').replace(/^h\.?265$|^hevc$/, 'h265');
+  const norm = (v: string) =>
+    v
+      .toLowerCase()
+      .replace(/^jpeg$/, 'mjpeg')
+      .replace(/^h\.?264$/, 'h264')
+      .replace(/^h\.?265$|^hevc$/, 'h265');
   return norm(codec) === norm(encoding);
 }

@@ -3,8 +3,10 @@
 // `onvif` client's own loop stops silently after some errors.
 import { randomUUID } from 'node:crypto';
 import type { CameraEvent, CameraHealthSample } from '../../core/events/index.ts';
-import { cameraFor, classify, connect, readInventory, sibling, type Camera, type Inventory } from './onvif-client.ts';
-import { pingCamera } from './heartbeat.ts';
+import { cameraFor, classify, sibling, type Camera } from './onvif-client.ts';
+import { probeClock } from './device-clock.ts';
+import { readCameraInventory, type CameraInventoryResult } from './inventory.ts';
+import type { RtspTransport } from './ffmpeg-input.ts';
 import { normaliseOnvifEvent } from './event-normaliser.ts';
 import type { CameraCredentials } from './credentials.ts';
 import { uuidFrom } from '../ids.ts';
@@ -16,7 +18,7 @@ export interface WatchHooks {
   now: () => Date;
   /** Bounds how many cameras are being prepared at once (a start with thousands must not stampede). */
   gate: <T>(task: () => Promise<T>) => Promise<T>;
-  onInventory: (w: WatchedCamera, inv: Inventory) => Promise<void>;
+  onInventory: (w: WatchedCamera, inv: CameraInventoryResult) => Promise<void>;
   onAuthFailed: (w: WatchedCamera) => Promise<void>;
   onEvent: (w: WatchedCamera, e: CameraEvent) => Promise<void>;
   /** The event connection of a camera believed up broke at the socket: worth a heartbeat now, not at the next round. */
@@ -30,6 +32,10 @@ export class WatchedCamera {
   /** The profile the stream URI belongs to: what a stream check is judged against. */
   profile?: { encoding?: string; fps?: number; width?: number; height?: number };
   snapshotUri?: string;
+  /** The camera has an event service (a camera without one is fully prepared without a subscription). */
+  hasEvents = true;
+  /** The RTSP transport its stream was last read over (a UDP-only camera refuses TCP). */
+  rtspTransport?: RtspTransport;
   /** True while a PullPoint loop is believed to be running. */
   eventsLive = false;
   subscriptions = 0;
@@ -41,6 +47,8 @@ export class WatchedCamera {
   /** Bumped by update(): a prepare begun with the old address or credentials is done again, its outcome ignored. */
   private generation = 0;
   private closed = false;
+  /** The last reason a prepare failed, so each new reason is logged once. */
+  private lastFailure?: string;
 
   constructor(
     readonly id: string,
@@ -71,9 +79,12 @@ export class WatchedCamera {
     const ts = this.hooks.now().toISOString();
     const base = { sampleId: randomUUID(), cameraId: this.id, ts, kind: 'heartbeat' as const };
     try {
-      const latencyMs = Math.round((await pingCamera(this.xaddr, this.hooks.timeoutMs)) * 10) / 10;
-      if (this.state !== 'ok' || !this.eventsLive) void this.prepare();
-      // GetSystemDateAndTime answers without credentials; a camera refusing ours is reachable but unusable.
+      // An anonymous GetSystemDateAndTime: answered, or refused with 401 by a camera that wants credentials even
+      // for the time (Panasonic, some Hikvision firmware): either way the camera is there.
+      const p = await probeClock(this.xaddr, this.hooks.timeoutMs);
+      const latencyMs = Math.round(p.latencyMs * 10) / 10;
+      if (this.state !== 'ok' || (this.hasEvents && !this.eventsLive)) void this.prepare();
+      // A camera refusing our credentials is reachable but unusable.
       if (this.state === 'auth_failed') return { ...base, reachable: true, latencyMs, errorClass: 'auth', error: 'credentials refused' };
       return { ...base, reachable: true, latencyMs };
     } catch (err) {
@@ -102,15 +113,18 @@ export class WatchedCamera {
     if (this.closed) return;
     const control = this.control;
     try {
-      await connect(control, this.hooks.timeoutMs);
-      const inv = await readInventory(control, this.hooks.timeoutMs);
+      const inv = await readCameraInventory(control, this.xaddr, this.hooks.timeoutMs);
       if (gen !== this.generation) return;
+      if (inv.streamUri !== this.streamUri) this.rtspTransport = undefined;
       this.streamUri = inv.streamUri;
+      // Main stream first (readCameraInventory orders them): what a stream check is judged against.
       this.profile = inv.profiles[0];
       this.snapshotUri = inv.snapshotUri;
+      this.hasEvents = inv.capabilities.events;
       await this.hooks.onInventory(this, inv);
       this.state = 'ok';
-      await this.openEvents();
+      if (this.hasEvents) await this.openEvents();
+      else this.dropEvents();
     } catch (err) {
       if (gen !== this.generation) return;
       const e = classify(err);
@@ -120,14 +134,25 @@ export class WatchedCamera {
       } else {
         this.state = 'down';
       }
-      this.hooks.log.debug({ camera: this.id, errorClass: e.errorClass, err: e.message }, 'camera not ready');
+      // Warn once per change of reason: a camera that stays down is not logged every heartbeat.
+      const reason = `${e.errorClass}:${e.message}`;
+      if (reason !== this.lastFailure)
+        this.hooks.log.warn({ camera: this.id, xaddr: this.xaddr, errorClass: e.errorClass, err: e }, 'camera not ready');
+      this.lastFailure = reason;
+      return;
     }
+    this.lastFailure = undefined;
   }
 
   /** A fresh client and PullPoint subscription; the old client's loop ends once it has no listener. */
   private async openEvents(): Promise<void> {
     this.dropEvents();
-    const cam = sibling(this.control, { xaddr: this.xaddr, username: this.creds.username, password: this.creds.password, timeoutMs: this.hooks.timeoutMs });
+    const cam = sibling(this.control, {
+      xaddr: this.xaddr,
+      username: this.creds.username,
+      password: this.creds.password,
+      timeoutMs: this.hooks.timeoutMs,
+    });
     if (this.closed) return;
     cam.on('event', (message: unknown) => this.onMessage(message));
     cam.on('eventsError', (err: unknown) => {
@@ -136,7 +161,7 @@ export class WatchedCamera {
       const socketLevel = !!code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EPIPE'].includes(code);
       if (!socketLevel) this.eventsLive = false;
       else if (this.state === 'ok') this.hooks.onSuspect?.(this);
-      this.hooks.log.debug({ camera: this.id, err: String(err) }, 'pull point error');
+      this.hooks.log.debug({ camera: this.id, err }, 'pull point error');
     });
     this.eventsCam = cam;
     this.eventsLive = true;
@@ -159,9 +184,17 @@ export class WatchedCamera {
     // A subscription starts with the current states: only a state that differs from what we knew is an event.
     if (n.initial && (before === n.active || (before === undefined && !n.active))) return;
     if (!n.initial && before === n.active) return;
-    const e: CameraEvent = { eventId: uuidFrom(this.id, n.topic, n.ts, String(n.active)), cameraId: this.id, ts: n.ts, kind: n.kind, topic: n.topic };
+    const e: CameraEvent = {
+      eventId: uuidFrom(this.id, n.topic, n.ts, String(n.active)),
+      cameraId: this.id,
+      ts: n.ts,
+      kind: n.kind,
+      topic: n.topic,
+    };
     // Per camera in order: a stop never overtakes its start.
-    this.chain = this.chain.then(() => this.hooks.onEvent(this, e)).catch((err) => this.hooks.log.warn({ camera: this.id, err: String(err) }, 'camera event not handled'));
+    this.chain = this.chain
+      .then(() => this.hooks.onEvent(this, e))
+      .catch((err) => this.hooks.log.warn({ camera: this.id, err }, 'camera event not handled'));
   }
 
   async close(): Promise<void> {

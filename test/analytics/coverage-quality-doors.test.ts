@@ -115,7 +115,11 @@ describe('coverage, quality and doors', () => {
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ subjectKind: 'cell', subjectId: 'CELL1', state: 'open' });
     expect((await cell('C1')).rate).toBeCloseTo(0.5, 2); // CELL2 still fully seen by C
-    const series = await svc.coverage.repo.series(['CELL1'], new Date(ctx.clock.now().getTime() - 3_600_000), new Date(ctx.clock.now().getTime() + 3_600_000));
+    const series = await svc.coverage.repo.series(
+      ['CELL1'],
+      new Date(ctx.clock.now().getTime() - 3_600_000),
+      new Date(ctx.clock.now().getTime() + 3_600_000),
+    );
     expect(series.CELL1.at(-1)).toMatchObject({ rate: 0, minRate: 0, camerasUp: 0 });
   });
 
@@ -141,7 +145,10 @@ describe('coverage, quality and doors', () => {
 
   it('when a stream check shows a black or frozen picture, then a quality ticket opens and the camera stops counting for coverage', async () => {
     ctx.clock.advance(1000);
-    await send(C, true, { kind: 'stream', stream: { opened: true, codec: 'h264', width: 1920, height: 1080, frames: 50, fps: 25, black: true, frozen: false } });
+    await send(C, true, {
+      kind: 'stream',
+      stream: { opened: true, codec: 'h264', width: 1920, height: 1080, frames: 50, fps: 25, black: true, frozen: false },
+    });
     const [t] = await eventually(async () => {
       const items = (await svc.repairs.repo.list({ camera: C }, ctx.clock.now())).items;
       return items.length > 0 && items;
@@ -168,7 +175,11 @@ describe('coverage, quality and doors', () => {
 
   it('when the lens is covered (ONVIF tamper), then a covered ticket and a camera_tamper alert', async () => {
     ctx.clock.advance(1000);
-    await ctx.bus.publish('cameraEvent', { cameraId: C }, { eventId: randomUUID(), cameraId: C, ts: ctx.clock.now().toISOString(), kind: 'tamper' });
+    await ctx.bus.publish(
+      'cameraEvent',
+      { cameraId: C },
+      { eventId: randomUUID(), cameraId: C, ts: ctx.clock.now().toISOString(), kind: 'tamper' },
+    );
     const t = await eventually(async () => (await svc.repairs.repo.list({ camera: C, state: 'open' }, ctx.clock.now())).items[0]);
     expect(t.cause).toBe('covered');
     expect((await alertsOf('camera_tamper')).map((a) => a.subjectId)).toEqual([C]);

@@ -19,7 +19,11 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-const check = (cameraId: string, ts: number, ok: boolean): TimedInput => ({ cameraId, ts, input: ok ? { type: 'check', ok: true } : { type: 'check', ok: false, cause: 'unreachable' } });
+const check = (cameraId: string, ts: number, ok: boolean): TimedInput => ({
+  cameraId,
+  ts,
+  input: ok ? { type: 'check', ok: true } : { type: 'check', ok: false, cause: 'unreachable' },
+});
 
 it('when a camera goes down and comes back on PGlite, then one ticket opens, escalates once per level and resolves itself', async () => {
   const t0 = ctx.clock.now().getTime();

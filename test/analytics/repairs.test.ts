@@ -26,7 +26,9 @@ afterAll(async () => {
 });
 
 const alertsOf = async (kind: string, subject?: string) =>
-  (await svc.alerts.repo.list({ kind, limit: 100 })).items.filter((a) => !subject || a.subjectId === subject || a.evidence.cameraId === subject);
+  (await svc.alerts.repo.list({ kind, limit: 100 })).items.filter(
+    (a) => !subject || a.subjectId === subject || a.evidence.cameraId === subject,
+  );
 const ticketsOf = async (cameraId: string) => (await svc.repairs.repo.list({ camera: cameraId }, ctx.clock.now())).items;
 
 async function send(cameraId: string, reachable: boolean, extra = {}) {

@@ -1,6 +1,7 @@
 // The repairs, coverage and reports API on the real gateway app (fastify inject), fed by the analytics services.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { AnalyticsService } from '../../analytics/analytics.service.ts';
 import type { TimedInput } from '../../analytics/status/status-processor.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -13,7 +14,11 @@ const now = Date.now();
 const T0 = now - 3_600_000;
 const clock = new ManualClock(T0);
 
-const check = (cameraId: string, ts: number, ok: boolean): TimedInput => ({ cameraId, ts, input: ok ? { type: 'check', ok: true } : { type: 'check', ok: false, cause: 'unreachable' } });
+const check = (cameraId: string, ts: number, ok: boolean): TimedInput => ({
+  cameraId,
+  ts,
+  input: ok ? { type: 'check', ok: true } : { type: 'check', ok: false, cause: 'unreachable' },
+});
 
 beforeAll(async () => {
   t = await gatewayTest({ env: { REPAIR_SLA_KEY: '10s', REPAIR_SLA_NORMAL: '30s', REPAIR_SLA_REMOTE: '60s', REPAIR_STABLE_FOR: '10s' } });
@@ -48,9 +53,20 @@ describe('GET /api/v1/repairs', () => {
     expect(all.total).toBe(3);
     expect(cameraIds(all)).toEqual(['cam-001', 'cam-002', 'cam-007']);
     const t1 = all.items.find((x: { cameraId: string }) => x.cameraId === 'cam-001');
-    expect(t1).toMatchObject({ state: 'open', escalationLevel: 2, overdue: true, district: 'd1', unit: 'mu1', camera: { id: 'cam-001', priority: 'key', status: 'offline', districtId: 'd1' } });
+    expect(t1).toMatchObject({
+      state: 'open',
+      escalationLevel: 2,
+      overdue: true,
+      district: 'd1',
+      unit: 'mu1',
+      camera: { id: 'cam-001', priority: 'key', status: 'offline', districtId: 'd1' },
+    });
     expect(Date.parse(t1.deadline) - Date.parse(t1.openedAt)).toBe(10_000);
-    expect(t1.history.map((h: { note?: string }) => h.note)).toEqual([expect.stringMatching(/^opened/), expect.stringMatching(/level 1/), expect.stringMatching(/level 2/)]);
+    expect(t1.history.map((h: { note?: string }) => h.note)).toEqual([
+      expect.stringMatching(/^opened/),
+      expect.stringMatching(/level 1/),
+      expect.stringMatching(/level 2/),
+    ]);
     expect(cameraIds((await get('admin', '/api/v1/repairs?overdue=true')).body)).toEqual(['cam-001', 'cam-007']);
     expect(cameraIds((await get('admin', '/api/v1/repairs?district=d2')).body)).toEqual(['cam-007']);
     expect(cameraIds((await get('admin', '/api/v1/repairs?unit=mu1')).body)).toEqual(['cam-001', 'cam-002']);
@@ -81,7 +97,12 @@ describe('GET /api/v1/repairs', () => {
     expect(wrongUnit.status).toBe(400);
     expect(wrongUnit.body.field).toBe('body.unit');
     expect((await patch('monitor1', `/api/v1/repairs/${id}`, {})).status).toBe(400);
-    const noted = await t.app.inject({ method: 'POST', url: `/api/v1/repairs/${id}/notes`, headers: tokens.supervisor1, payload: { note: 'supervision order issued' } });
+    const noted = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/repairs/${id}/notes`,
+      headers: tokens.supervisor1,
+      payload: { note: 'supervision order issued' },
+    });
     expect(noted.statusCode).toBe(200);
     expect(noted.json().history.at(-1)).toMatchObject({ actor: 'supervisor1', note: 'supervision order issued' });
     const w = await patch('admin', `/api/v1/repairs/${id}`, { state: 'in_progress' });
@@ -120,17 +141,18 @@ describe('GET /api/v1/reports', () => {
   it('when asking for the outage report, then uptime, outages, MTTR, SLA compliance and overdue tickets per district and unit', async () => {
     const r = (await get('admin', `/api/v1/reports/outages?${period}`)).body;
     const districts = r.tables.find((x: { name: string }) => x.name === 'districts').rows;
-    const d1 = districts.find((x: { district: string }) => x.district === 'd1');
-    const d2 = districts.find((x: { district: string }) => x.district === 'd2');
+    // Districts by name, not id (`d1`).
+    const d1 = districts.find((x: { district: string }) => x.district === 'District 1');
+    const d2 = districts.find((x: { district: string }) => x.district === 'District 2');
     expect(d1).toMatchObject({ cameras: 6, outages: 2, ticketsOpened: 2 });
     expect(d2).toMatchObject({ cameras: 6, outages: 1, ticketsOpened: 1, ticketsResolved: 0, overdueNow: 1, escalated: 1 });
     expect(d1.uptimePct).toBeLessThan(100);
     expect(d2.uptimePct).toBeGreaterThan(d1.uptimePct - 100);
     expect(d1.ticketsResolved).toBe(2);
     const units = r.tables.find((x: { name: string }) => x.name === 'overdueByUnit').rows;
-    expect(units).toEqual([expect.objectContaining({ district: 'd2', unit: 'mu2', overdue: 1 })]);
+    expect(units).toEqual([expect.objectContaining({ district: 'District 2', unit: 'mu2', overdue: 1 })]);
     const mon = (await get('monitor1', `/api/v1/reports/outages?${period}`)).body;
-    expect(mon.tables[0].rows.map((x: { district: string }) => x.district)).toEqual(['d1']);
+    expect(mon.tables[0].rows.map((x: { district: string }) => x.district)).toEqual(['District 1']);
   });
 
   it('when asking for CSV or PDF, then the same report downloads in that format', async () => {
@@ -138,12 +160,14 @@ describe('GET /api/v1/reports', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.body).toMatch(/District,Cameras,Uptime %,Outages/);
-    expect(csv.body).toMatch(/\nd2,6,/);
+    expect(csv.body).toMatch(/\nDistrict 2,6,/);
     const pdf = await t.app.inject({ url: `/api/v1/reports/coverage?${period}&format=pdf`, headers: tokens.supervisor1 });
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
-    expect((await get('admin', `/api/v1/reports/outages?from=${new Date(now).toISOString()}&to=${new Date(T0).toISOString()}`)).status).toBe(400);
+    expect(
+      (await get('admin', `/api/v1/reports/outages?from=${new Date(now).toISOString()}&to=${new Date(T0).toISOString()}`)).status,
+    ).toBe(400);
   });
 
   it('when asking in Chinese, then titles and column heads are Chinese in JSON, CSV and PDF, the figures unchanged; an unknown language is a 400', async () => {
@@ -151,16 +175,25 @@ describe('GET /api/v1/reports', () => {
     const zh = (await get('admin', `/api/v1/reports/outages?${period}&lang=zh-CN`)).body;
     expect(zh).toMatchObject({ lang: 'zh-CN', title: '摄像机故障与维修' });
     expect(zh.tables[0]).toMatchObject({ title: '按区县', columns: expect.arrayContaining([{ key: 'uptimePct', title: '在线率 %' }]) });
-    expect(zh.tables.map((x: { rows: unknown[] }) => x.rows)).toEqual(en.tables.map((x: { rows: unknown[] }) => x.rows));
+    // The same figures; district names in the report's language.
+    const zhName = (d: unknown) => ({ 'District 1': '区1', 'District 2': '区2' })[d as string] ?? d;
+    expect(zh.tables.map((x: { rows: Record<string, unknown>[] }) => x.rows)).toEqual(
+      en.tables.map((x: { rows: Record<string, unknown>[] }) => x.rows.map((r) => ({ ...r, district: zhName(r.district) }))),
+    );
+    expect(zh.tables[0].rows.map((x: { district: string }) => x.district).sort()).toEqual(['区1', '区2']);
     const csv = await t.app.inject({ url: `/api/v1/reports/outages?${period}&format=csv&lang=zh-CN`, headers: tokens.supervisor1 });
     expect(csv.body).toMatch(/^# 摄像机故障与维修/);
     expect(csv.body).toMatch(/区县,摄像机数,在线率 %,故障次数/);
     const pdf = await t.app.inject({ url: `/api/v1/reports/coverage?${period}&format=pdf&lang=zh-CN`, headers: tokens.supervisor1 });
     expect(pdf.statusCode).toBe(200);
-    // Chinese heads need the embedded CJK font (fonts-noto-cjk); the English PDF of the same data needs none.
-    expect(pdf.rawPayload.toString('latin1')).toMatch(/NotoSansCJK/);
+    // Chinese heads are drawn in the CJK font from npm (no system font needed) and read back as Chinese text; the
+    // English PDF of the same data embeds no font.
+    expect(pdf.rawPayload.toString('latin1')).toMatch(/NotoSansHans/);
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), { mergePages: true });
+    expect(text).toContain('覆盖率');
+    expect(text).toContain('区1');
     const enPdf = await t.app.inject({ url: `/api/v1/reports/coverage?${period}&format=pdf`, headers: tokens.supervisor1 });
-    expect(enPdf.rawPayload.toString('latin1')).not.toMatch(/NotoSansCJK/);
+    expect(enPdf.rawPayload.toString('latin1')).not.toMatch(/NotoSansHans/);
     const bad = await get('admin', `/api/v1/reports/outages?${period}&lang=fr`);
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('querystring.lang');

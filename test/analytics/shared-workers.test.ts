@@ -86,7 +86,11 @@ describe('two analytics workers', () => {
   it('when one worker changes a camera another has cached, then the other continues from the database state', async () => {
     const id = cameras[0];
     const at = (dt: number) => ctx1.clock.now().getTime() + dt;
-    const check = (ok: boolean, ts: number) => ({ cameraId: id, ts, input: ok ? ({ type: 'check', ok: true } as const) : ({ type: 'check', ok: false, cause: 'unreachable' } as const) });
+    const check = (ok: boolean, ts: number) => ({
+      cameraId: id,
+      ts,
+      input: ok ? ({ type: 'check', ok: true } as const) : ({ type: 'check', ok: false, cause: 'unreachable' } as const),
+    });
     // The camera is offline (first test); back, then stable: w1 caches it online.
     await w1.status.process([check(true, at(1000))]);
     await w1.status.process([check(true, at(20_000))]);

@@ -11,16 +11,38 @@ import { MIGRATIONS_DIR } from '../../core/db/migrate.ts';
 /** Added below a higher number already committed, before the rule; left as they are (databases applied them). */
 const ADDED_LATE = new Set(['common/200.do.analytics.sql', 'common/201.do.camera-state-seq.sql', 'postgres/004.do.partition-race.sql']);
 
-const files = ['common', 'postgres', 'timescale'].flatMap((dir) => readdirSync(path.join(MIGRATIONS_DIR, dir)).map((name) => `${dir}/${name}`));
+const files = ['common', 'postgres', 'timescale'].flatMap((dir) =>
+  readdirSync(path.join(MIGRATIONS_DIR, dir)).map((name) => `${dir}/${name}`),
+);
 const versionOf = (file: string) => Number(/\/(\d+)\./.exec(file)?.[1]);
 
 /** Migration files per commit of the first-parent history, oldest first; undefined without git or with a shallow clone. */
 function addedPerCommit(): string[][] | undefined {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: path.dirname(MIGRATIONS_DIR), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: path.dirname(MIGRATIONS_DIR), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     if (git('rev-parse', '--is-shallow-repository').trim() !== 'false') return undefined;
-    const log = git('log', '--reverse', '--first-parent', '--diff-merges=first-parent', '--no-renames', '--diff-filter=A', '--name-only', '--format=%x00', '--', 'migrations');
-    return log.split('\0').map((c) => c.split('\n').filter((f) => f.endsWith('.sql')).map((f) => f.replace(/^migrations\//, ''))).filter((c) => c.length > 0);
+    const log = git(
+      'log',
+      '--reverse',
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--no-renames',
+      '--diff-filter=A',
+      '--name-only',
+      '--format=%x00',
+      '--',
+      'migrations',
+    );
+    return log
+      .split('\0')
+      .map((c) =>
+        c
+          .split('\n')
+          .filter((f) => f.endsWith('.sql'))
+          .map((f) => f.replace(/^migrations\//, '')),
+      )
+      .filter((c) => c.length > 0);
   } catch {
     return undefined;
   }
@@ -32,7 +54,14 @@ describe('migration numbers', () => {
     for (const f of files) expect(f).toMatch(/^\w+\/\d{3}\.do\.[a-z0-9-]+\.sql$/);
     const byVersion = new Map<number, string[]>();
     for (const f of files) byVersion.set(versionOf(f), [...(byVersion.get(versionOf(f)) ?? []), f]);
-    const clashes = [...byVersion.values()].filter((same) => same.length > 1 && same.map((f) => f.split('/')[0]).sort().join() !== 'postgres,timescale');
+    const clashes = [...byVersion.values()].filter(
+      (same) =>
+        same.length > 1 &&
+        same
+          .map((f) => f.split('/')[0])
+          .sort()
+          .join() !== 'postgres,timescale',
+    );
     expect(clashes).toEqual([]);
   });
 

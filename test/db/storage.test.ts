@@ -6,7 +6,15 @@ import { DoorEventsRepository, MaintenanceRepository } from '../../core/db/index
 import type { DoorEvent } from '../../core/events/index.ts';
 
 function doorEvent(ts: Date, over: Partial<DoorEvent> = {}): DoorEvent {
-  return { eventId: randomUUID(), ts: ts.toISOString(), propertyId: 'p1', doorId: 'd1', type: 'granted', receivedAt: new Date().toISOString(), ...over };
+  return {
+    eventId: randomUUID(),
+    ts: ts.toISOString(),
+    propertyId: 'p1',
+    doorId: 'd1',
+    type: 'granted',
+    receivedAt: new Date().toISOString(),
+    ...over,
+  };
 }
 
 for (const [name, open] of Object.entries(backends)) {

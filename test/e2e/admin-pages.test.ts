@@ -23,7 +23,14 @@ beforeAll(async () => {
   const repeated = { source: 'door', topic: 'access/p1/p1-door1/events', reason: BAD_TS, payload: '{"ts":"yesterday","type":"granted"}' };
   await dead.insertMany([repeated, repeated]);
   await dead.insertMany([{ ...repeated, redelivered: true }]);
-  await dead.insertMany([{ source: 'door', topic: 'access/p2/p2-door1/events', reason: 'payload too large: 5000 bytes', payload: `{"pad":"${'x'.repeat(5000)}"}` }]);
+  await dead.insertMany([
+    {
+      source: 'door',
+      topic: 'access/p2/p2-door1/events',
+      reason: 'payload too large: 5000 bytes',
+      payload: `{"pad":"${'x'.repeat(5000)}"}`,
+    },
+  ]);
   await new CamerasRepository(t.ctx.db).setAuthState('cam-002', 'auth_failed');
   base = baseUrl(t);
   browser = await launch();
@@ -33,7 +40,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const sealed = async (id: string) => (await t.ctx.db.query<{ credentials_enc: string | null }>('SELECT credentials_enc FROM cameras WHERE id = $1', [id])).rows[0]?.credentials_enc ?? null;
+const sealed = async (id: string) =>
+  (await t.ctx.db.query<{ credentials_enc: string | null }>('SELECT credentials_enc FROM cameras WHERE id = $1', [id])).rows[0]
+    ?.credentials_enc ?? null;
 
 it('when an administrator opens Dead letters, then refused input shows with reason class, reason, count and payload; the source filter and zh-CN work', async () => {
   const page = await loggedIn(browser, base, 'admin');
@@ -92,7 +101,7 @@ it('when a monitor is logged in, then there is no Dead letters entry, its addres
   await page.context().close();
 });
 
-it('when an administrator sets a camera\'s credentials, then they are stored sealed; an empty or too long username shows the API\'s message', async () => {
+it("when an administrator sets a camera's credentials, then they are stored sealed; an empty or too long username shows the API's message", async () => {
   const page = await loggedIn(browser, base, 'admin');
   await page.goto(`${base}/#/cameras`);
   const row = page.locator('main#page-cameras tbody tr', { has: page.locator('td.mono', { hasText: /^cam-002$/ }) });

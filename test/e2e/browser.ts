@@ -10,12 +10,24 @@ export { ensureDashboardBuilt };
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 /** A fresh browser context on the dashboard, logged in as `user`, in `lang`. */
-export async function loggedIn(browser: Browser, baseUrl: string, user: string, opts: { lang?: 'en' | 'zh-CN'; timezoneId?: string } = {}): Promise<Page> {
+export async function loggedIn(
+  browser: Browser,
+  baseUrl: string,
+  user: string,
+  opts: { lang?: 'en' | 'zh-CN'; timezoneId?: string } = {},
+): Promise<Page> {
   const context = await browser.newContext({ locale: opts.lang ?? 'en', timezoneId: opts.timezoneId ?? 'Europe/Berlin' });
   const page = await context.newPage();
   await page.goto(`${baseUrl}/`);

@@ -12,27 +12,34 @@ import { WatchlistsRepository } from '../../core/db/repositories/watchlists.repo
 import { FaceMatchesRepository } from '../../core/db/repositories/face-matches.repository.ts';
 import { FaceAuditRepository } from '../../core/db/repositories/face-audit.repository.ts';
 import { FaceStore } from '../../analytics/face/face-store.ts';
+import { FaceService } from '../../analytics/face/face.service.ts';
 
 let t: GatewayTest;
+// The gateway loads no model: enrolment is answered over the bus by a face service, as in the all-in-one start.
+let faces: FaceService;
 let browser: Browser;
 let base: string;
 beforeAll(async () => {
   await ensureDashboardBuilt();
-  t = await gatewayTest({ listen: true });
+  t = await gatewayTest({ listen: true, env: { FACE_WORKERS: '1' } });
   await seed(t.ctx.db);
+  // A shared-subscription group of its own, so our requests are not handed in turn to other test files' services.
+  faces = new FaceService(t.ctx, { group: `faces-e2e-${randomUUID().slice(0, 8)}` });
+  await faces.start();
   base = baseUrl(t);
   browser = await launch();
 });
 afterAll(async () => {
   await browser?.close();
+  await faces?.stop();
   await t?.close();
 });
 
 const NAV: Record<string, string[]> = {
-  admin: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces', 'dead-letters'],
+  admin: ['live', 'repairs', 'cameras', 'doors', 'supervision', 'reports', 'faces', 'dead-letters'],
   monitor1: ['live', 'repairs', 'cameras', 'doors', 'reports', 'faces'],
   manager1: ['live', 'doors'],
-  supervisor1: ['live', 'repairs', 'cameras', 'reports'],
+  supervisor1: ['live', 'repairs', 'cameras', 'supervision', 'reports'],
 };
 
 describe.each(Object.keys(NAV))('%s', (user) => {
@@ -131,18 +138,32 @@ it('when a monitor opens a door match on the Faces page, then it names the door 
   const [watchlistId, personId] = [randomUUID(), randomUUID()];
   await lists.create({ id: watchlistId, name: 'Match list', level: 'wanted', scope: { kind: 'district', id: 'd1' } });
   await lists.addPerson({ id: personId, watchlistId, name: 'Matched Person' }, []);
-  const crop = await new FaceStore(t.ctx.config.dataDir).save('matches', new Date(), 'e2e-crop', await readFile(new URL('../../fixtures/faces/p01-a.jpg', import.meta.url)));
+  const crop = await new FaceStore(t.ctx.config.dataDir).save(
+    'matches',
+    new Date(),
+    'e2e-crop',
+    await readFile(new URL('../../fixtures/faces/p01-a.jpg', import.meta.url)),
+  );
   const matchId = randomUUID();
   await new FaceMatchesRepository(t.ctx.db).insert({
-    matchId, captureId: randomUUID(), ts: new Date().toISOString(), personId, watchlistId,
-    distance: 0.21, cropPath: crop, propertyId: 'p1', doorId: 'p1-door1', districtId: 'd1',
+    matchId,
+    captureId: randomUUID(),
+    ts: new Date().toISOString(),
+    personId,
+    watchlistId,
+    distance: 0.21,
+    cropPath: crop,
+    propertyId: 'p1',
+    doorId: 'p1-door1',
+    districtId: 'd1',
   });
   const page = await loggedIn(browser, base, 'monitor1');
   await page.goto(`${base}/#/faces`);
   const row = page.locator('main tr', { hasText: 'Matched Person' });
   await row.waitFor();
   expect(await row.textContent()).toContain('Door p1-door1');
-  const cropViews = async () => (await new FaceAuditRepository(t.ctx.db).list({ matchId, actor: 'monitor1' })).filter((e) => e.action === 'view_crop').length;
+  const cropViews = async () =>
+    (await new FaceAuditRepository(t.ctx.db).list({ matchId, actor: 'monitor1' })).filter((e) => e.action === 'view_crop').length;
   expect(await cropViews()).toBe(0);
   await row.getByRole('button', { name: 'View' }).click();
   const img = row.locator('img');

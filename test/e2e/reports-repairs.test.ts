@@ -16,11 +16,18 @@ let browser: Browser;
 let base: string;
 const now = Date.now();
 const T0 = now - 3_600_000;
-const check = (cameraId: string, ts: number, ok: boolean): TimedInput => ({ cameraId, ts, input: ok ? { type: 'check', ok: true } : { type: 'check', ok: false, cause: 'unreachable' } });
+const check = (cameraId: string, ts: number, ok: boolean): TimedInput => ({
+  cameraId,
+  ts,
+  input: ok ? { type: 'check', ok: true } : { type: 'check', ok: false, cause: 'unreachable' },
+});
 
 beforeAll(async () => {
   await ensureDashboardBuilt();
-  t = await gatewayTest({ listen: true, env: { REPAIR_SLA_KEY: '10s', REPAIR_SLA_NORMAL: '30s', REPAIR_SLA_REMOTE: '60s', REPAIR_STABLE_FOR: '10s' } });
+  t = await gatewayTest({
+    listen: true,
+    env: { REPAIR_SLA_KEY: '10s', REPAIR_SLA_NORMAL: '30s', REPAIR_SLA_REMOTE: '60s', REPAIR_STABLE_FOR: '10s' },
+  });
   const clock = new ManualClock(T0);
   const analytics = new AnalyticsService({ ...t.ctx, clock }, { group: `e2e-${randomBytes(3).toString('hex')}` });
   const cams = Array.from({ length: 12 }, (_, i) => `cam-${String(i + 1).padStart(3, '0')}`);
@@ -48,21 +55,29 @@ it('when a supervisor shows the outage report and downloads it, then page, CSV a
 
   // The API's answer for the very same query.
   const headers = bearer(await t.login('supervisor1'));
-  const api = (await t.app.inject({ url: `${jsonUrl.pathname}${jsonUrl.search}`, headers })).json() as { tables: Array<{ name: string; columns: Array<{ key: string }>; rows: Array<Record<string, unknown>> }> };
+  const api = (await t.app.inject({ url: `${jsonUrl.pathname}${jsonUrl.search}`, headers })).json() as {
+    tables: Array<{ name: string; columns: Array<{ key: string }>; rows: Array<Record<string, unknown>> }>;
+  };
   const withRows = api.tables.filter((tb) => tb.rows.length > 0);
   expect(withRows.length).toBeGreaterThan(0);
   for (const tb of withRows) {
-    const cells = await page.locator(`table[data-table="${tb.name}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.dataset.value)));
+    const cells = await page
+      .locator(`table[data-table="${tb.name}"] tbody tr`)
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.dataset.value)));
     expect(cells).toEqual(tb.rows.map((r) => tb.columns.map((c) => String(r[c.key] ?? ''))));
   }
   // As read: figures rounded to two decimals with grouping, instants in the viewer's zone (Europe/Berlin here).
-  const shownCells = await page.locator('[data-testid=report] td[data-value]').evaluateAll((tds) => tds.map((td) => [td.dataset.value!, td.textContent!]));
+  const shownCells = await page
+    .locator('[data-testid=report] td[data-value]')
+    .evaluateAll((tds) => tds.map((td) => [td.dataset.value!, td.textContent!]));
   const fraction = shownCells.find(([v]) => /^\d+\.\d+$/.test(v));
   expect(fraction, 'a figure with decimals').toBeDefined();
   expect(fraction![1]).toBe(new Intl.NumberFormat('en', { maximumFractionDigits: 2 }).format(Number(fraction![0])));
   const instant = shownCells.find(([v]) => /^\d{4}-\d{2}-\d{2}T/.test(v));
   expect(instant, 'an instant').toBeDefined();
-  expect(instant![1]).toBe(new Intl.DateTimeFormat('en', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date(instant![0])));
+  expect(instant![1]).toBe(
+    new Intl.DateTimeFormat('en', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date(instant![0])),
+  );
 
   // CSV: the same numbers as the API's rows.
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-csv]')]);

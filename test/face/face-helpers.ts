@@ -13,12 +13,22 @@ export function photo(file: string): FaceImage {
 }
 
 /** A multipart/form-data body with text fields and `photo` files. */
-export function multipartBody(fields: Record<string, string>, photos: { filename: string; data: Buffer }[]): { payload: Buffer; headers: Record<string, string> } {
+export function multipartBody(
+  fields: Record<string, string>,
+  photos: { filename: string; data: Buffer }[],
+): { payload: Buffer; headers: Record<string, string> } {
   const boundary = `----gw${randomUUID().replace(/-/g, '')}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   for (const p of photos) {
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="${p.filename}"\r\ncontent-type: image/jpeg\r\n\r\n`), p.data, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="photo"; filename="${p.filename}"\r\ncontent-type: image/jpeg\r\n\r\n`,
+      ),
+      p.data,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
@@ -33,7 +43,10 @@ export async function captureFile(dataDir: string, data: Buffer): Promise<string
 }
 
 /** Polls `fn` until it returns a truthy value (waiting for asynchronous work, not measuring its speed). */
-export async function until<T>(fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | undefined | false | null> | T | undefined | false | null,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

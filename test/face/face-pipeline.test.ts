@@ -23,15 +23,32 @@ describe('face recognition pipeline', () => {
   const people: Record<string, string> = {};
 
   const enrol = (listId: string, token: string, fields: Record<string, string>, files: string[]) => {
-    const body = multipartBody(fields, files.map((f) => ({ filename: f, data: faces.read(photo(f)) })));
-    return t.app.inject({ method: 'POST', url: `/api/v1/watchlists/${listId}/persons`, headers: { ...bearer(token), ...body.headers }, payload: body.payload });
+    const body = multipartBody(
+      fields,
+      files.map((f) => ({ filename: f, data: faces.read(photo(f)) })),
+    );
+    return t.app.inject({
+      method: 'POST',
+      url: `/api/v1/watchlists/${listId}/persons`,
+      headers: { ...bearer(token), ...body.headers },
+      payload: body.payload,
+    });
   };
-  const createList = async (token: string, body: object) => t.app.inject({ method: 'POST', url: '/api/v1/watchlists', headers: bearer(token), payload: body });
+  const createList = async (token: string, body: object) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/watchlists', headers: bearer(token), payload: body });
 
   /** Publishes a door capture of `file` on Mosquitto and waits until the face service has handled it. */
   const capture = async (file: string | Buffer, over: Partial<FaceCapture> = {}): Promise<FaceCapture> => {
     const data = typeof file === 'string' ? faces.read(photo(file)) : file;
-    const c: FaceCapture = { captureId: randomUUID(), ts: new Date().toISOString(), source: 'door', imagePath: await captureFile(t.ctx.config.dataDir, data), propertyId: 'p1', doorId: 'p1-door1', ...over };
+    const c: FaceCapture = {
+      captureId: randomUUID(),
+      ts: new Date().toISOString(),
+      source: 'door',
+      imagePath: await captureFile(t.ctx.config.dataDir, data),
+      propertyId: 'p1',
+      doorId: 'p1-door1',
+      ...over,
+    };
     const before = service.runtime!.matcher.handled;
     await listener.publish('faceCapture', { source: c.source }, c);
     await until(() => service.runtime!.matcher.handled > before);
@@ -82,7 +99,12 @@ describe('face recognition pipeline', () => {
     expect(own.statusCode).toBe(201);
     // A property manager sees their property's lists, not the police's.
     const mine = await t.app.inject({ method: 'GET', url: '/api/v1/watchlists', headers: bearer(manager) });
-    expect(mine.json().items.map((l: { name: string }) => l.name).sort()).toEqual(['Banned at p1', 'Residents of Lanting Garden']);
+    expect(
+      mine
+        .json()
+        .items.map((l: { name: string }) => l.name)
+        .sort(),
+    ).toEqual(['Banned at p1', 'Residents of Lanting Garden']);
   });
 
   it('when a photo has no face, two faces, a blurred or a tiny face, then enrolment is refused with the reason per photo', async () => {
@@ -93,10 +115,25 @@ describe('face recognition pipeline', () => {
     expect(photos[1].reason).toBe('no face found');
     expect(photos[2].reason).toBe('2 faces found; exactly one is required');
 
-    const blurred = await sharp(faces.read(photo('p01-a.jpg'))).blur(2.5).jpeg().toBuffer();
-    const tiny = await sharp(faces.read(photo('p03-a.jpg'))).resize({ width: 90 }).jpeg().toBuffer();
-    const body = multipartBody({ name: 'Nobody' }, [{ filename: 'blurred.jpg', data: blurred }, { filename: 'tiny.jpg', data: tiny }, { filename: 'notes.jpg', data: Buffer.from('not a picture') }]);
-    const r2 = await t.app.inject({ method: 'POST', url: `/api/v1/watchlists/${wanted}/persons`, headers: { ...bearer(admin), ...body.headers }, payload: body.payload });
+    const blurred = await sharp(faces.read(photo('p01-a.jpg')))
+      .blur(2.5)
+      .jpeg()
+      .toBuffer();
+    const tiny = await sharp(faces.read(photo('p03-a.jpg')))
+      .resize({ width: 90 })
+      .jpeg()
+      .toBuffer();
+    const body = multipartBody({ name: 'Nobody' }, [
+      { filename: 'blurred.jpg', data: blurred },
+      { filename: 'tiny.jpg', data: tiny },
+      { filename: 'notes.jpg', data: Buffer.from('not a picture') },
+    ]);
+    const r2 = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/watchlists/${wanted}/persons`,
+      headers: { ...bearer(admin), ...body.headers },
+      payload: body.payload,
+    });
     expect(r2.statusCode).toBe(422);
     const [b, s, n] = r2.json().photos;
     expect(b.reason).toMatch(/^face not sharp enough/);
@@ -116,12 +153,28 @@ describe('face recognition pipeline', () => {
     const stored = await t.app.inject({ method: 'GET', url: `/api/v1/face-matches?watchlistId=${wanted}`, headers: bearer(admin) });
     expect(stored.json().total).toBe(1);
     const m = stored.json().items[0];
-    expect(m).toMatchObject({ captureId: c.captureId, personId: people.suspect, watchlistId: wanted, personName: 'Suspect One', level: 'wanted', propertyId: 'p1', doorId: 'p1-door1', districtId: 'd1' });
+    expect(m).toMatchObject({
+      captureId: c.captureId,
+      personId: people.suspect,
+      watchlistId: wanted,
+      personName: 'Suspect One',
+      level: 'wanted',
+      propertyId: 'p1',
+      doorId: 'p1-door1',
+      districtId: 'd1',
+    });
     expect(m.distance).toBeLessThan(service.runtime!.threshold);
     await access(path.join(t.ctx.config.dataDir, m.cropPath));
 
     const alerts = await t.app.inject({ method: 'GET', url: '/api/v1/alerts?kind=watchlist_match', headers: bearer(admin) });
-    expect(alerts.json().items).toEqual([expect.objectContaining({ kind: 'watchlist_match', subjectId: people.suspect, severity: 'critical', place: expect.objectContaining({ district: 'd1' }) })]);
+    expect(alerts.json().items).toEqual([
+      expect.objectContaining({
+        kind: 'watchlist_match',
+        subjectId: people.suspect,
+        severity: 'critical',
+        place: expect.objectContaining({ district: 'd1' }),
+      }),
+    ]);
     expect(alerts.json().items[0].evidence.matchId).toBe(m.matchId);
     await until(() => seen.matches.some((x) => x.matchId === m.matchId) && seen.alerts.some((a) => a.evidence.matchId === m.matchId));
     // A police match is not shown to the property's manager.
@@ -160,8 +213,14 @@ describe('face recognition pipeline', () => {
     const byCapture = new Map(r.json().items.map((a: Alert) => [a.evidence.captureId, a]));
     expect(byCapture.has(own.captureId)).toBe(false);
     expect(byCapture.has(visitor.captureId)).toBe(false);
-    expect(byCapture.get(other.captureId)).toMatchObject({ propertyId: 'p1', subjectId: 'p1-door1', evidence: expect.objectContaining({ cardHolder: 'res-20', matchedExternalId: 'res-2' }) });
-    expect(byCapture.get(stranger.captureId)).toMatchObject({ evidence: expect.objectContaining({ cardHolder: 'res-2', reason: expect.stringMatching(/no resident/) }) });
+    expect(byCapture.get(other.captureId)).toMatchObject({
+      propertyId: 'p1',
+      subjectId: 'p1-door1',
+      evidence: expect.objectContaining({ cardHolder: 'res-20', matchedExternalId: 'res-2' }),
+    });
+    expect(byCapture.get(stranger.captureId)).toMatchObject({
+      evidence: expect.objectContaining({ cardHolder: 'res-2', reason: expect.stringMatching(/no resident/) }),
+    });
     // Residents are not watch-list matches.
     expect((await service.runtime!.matches.list({ watchlistId: residents })).total).toBe(0);
   });
@@ -174,13 +233,19 @@ describe('face recognition pipeline', () => {
     expect(crop.headers['content-type']).toBe('image/jpeg');
     expect((await sharp(crop.rawPayload).metadata()).format).toBe('jpeg');
     const audit = await t.app.inject({ method: 'GET', url: `/api/v1/face-matches/audit?matchId=${id}`, headers: bearer(admin) });
-    expect(new Set(audit.json().items.map((a: { action: string; actor: string }) => `${a.actor}:${a.action}`))).toEqual(new Set(['admin:list', 'admin:view', 'admin:view_crop']));
+    expect(new Set(audit.json().items.map((a: { action: string; actor: string }) => `${a.actor}:${a.action}`))).toEqual(
+      new Set(['admin:list', 'admin:view', 'admin:view_crop']),
+    );
     const monitor = await t.login('monitor1');
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/face-matches/audit', headers: bearer(monitor) })).statusCode).toBe(403);
   });
 
   it('when a person is removed, then the index forgets them and their captures match nobody', async () => {
-    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/watchlists/${wanted}/persons/${people.suspect}`, headers: bearer(admin) });
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/watchlists/${wanted}/persons/${people.suspect}`,
+      headers: bearer(admin),
+    });
     expect(del.statusCode).toBe(204);
     await until(() => service.runtime!.index.size === 2);
     const before = (await service.runtime!.matches.list({})).total;

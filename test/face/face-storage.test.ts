@@ -35,7 +35,14 @@ for (const [name, open] of Object.entries(backends)) {
       ]);
       const faces = await lists.enrolledFaces();
       expect(faces).toHaveLength(2);
-      expect(faces[0]).toMatchObject({ personId: person, watchlistId: wanted, level: 'wanted', scopeKind: 'district', districtId: 'd1', externalId: 'x-1' });
+      expect(faces[0]).toMatchObject({
+        personId: person,
+        watchlistId: wanted,
+        level: 'wanted',
+        scopeKind: 'district',
+        districtId: 'd1',
+        externalId: 'x-1',
+      });
       faces[0].descriptor.forEach((v, i) => expect(v).toBeCloseTo(descriptor(1)[i], 5));
       expect((await lists.persons(wanted))[0].photos).toBe(2);
       expect((await lists.list({ properties: ['p9'] })).map((l) => l.id)).toEqual([banned]);
@@ -44,10 +51,21 @@ for (const [name, open] of Object.entries(backends)) {
     });
 
     it('when a match is stored twice, then it is kept once and shown only within scope', async () => {
-      const m = { matchId: randomUUID(), captureId: randomUUID(), ts: new Date().toISOString(), personId: person, watchlistId: wanted, distance: 0.2, propertyId: 'p1', districtId: 'd1' };
+      const m = {
+        matchId: randomUUID(),
+        captureId: randomUUID(),
+        ts: new Date().toISOString(),
+        personId: person,
+        watchlistId: wanted,
+        distance: 0.2,
+        propertyId: 'p1',
+        districtId: 'd1',
+      };
       expect(await matches.insert(m)).toBe(true);
       expect(await matches.insert(m)).toBe(false);
-      expect((await matches.list({}, { districts: ['d1'] })).items).toEqual([expect.objectContaining({ matchId: m.matchId, personName: 'A', watchlistName: 'Wanted', level: 'wanted' })]);
+      expect((await matches.list({}, { districts: ['d1'] })).items).toEqual([
+        expect.objectContaining({ matchId: m.matchId, personName: 'A', watchlistName: 'Wanted', level: 'wanted' }),
+      ]);
       expect((await matches.list({}, { districts: ['d2'] })).total).toBe(0);
       expect((await matches.list({}, { properties: ['p1'] })).total).toBe(0);
       expect(await matches.get(m.matchId, { properties: ['p1'] })).toBeUndefined();
@@ -55,7 +73,13 @@ for (const [name, open] of Object.entries(backends)) {
 
     it('when sightings pass the retention, then they are deleted with their crop paths returned', async () => {
       const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
-      await matches.insertSighting({ id: randomUUID(), ts: old, captureId: randomUUID(), descriptor: descriptor(3), cropPath: 'faces/sightings/old.jpg' });
+      await matches.insertSighting({
+        id: randomUUID(),
+        ts: old,
+        captureId: randomUUID(),
+        descriptor: descriptor(3),
+        cropPath: 'faces/sightings/old.jpg',
+      });
       await matches.insertSighting({ id: randomUUID(), ts: new Date().toISOString(), captureId: randomUUID(), descriptor: descriptor(4) });
       expect(await matches.deleteSightingsBefore(new Date(Date.now() - 30 * 86_400_000))).toEqual(['faces/sightings/old.jpg']);
       expect(await matches.countSightings()).toBe(1);

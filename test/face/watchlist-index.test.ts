@@ -23,7 +23,10 @@ const near = (v: number[]) => v.map((x) => x + rnd() * 0.02);
 
 async function addPerson(watchlistId: string, name: string, descriptors: number[][]): Promise<string> {
   const id = randomUUID();
-  await repo.addPerson({ id, watchlistId, name }, descriptors.map((descriptor) => ({ descriptor, faceWidth: 120, sharpness: 50 })));
+  await repo.addPerson(
+    { id, watchlistId, name },
+    descriptors.map((descriptor) => ({ descriptor, faceWidth: 120, sharpness: 50 })),
+  );
   return id;
 }
 

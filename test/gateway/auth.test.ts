@@ -19,7 +19,10 @@ describe('auth', () => {
   });
 
   it('when the password is wrong or the user unknown, then 401 without saying which', async () => {
-    for (const payload of [{ username: 'admin', password: 'nope' }, { username: 'ghost', password: PASSWORD }]) {
+    for (const payload of [
+      { username: 'admin', password: 'nope' },
+      { username: 'ghost', password: PASSWORD },
+    ]) {
       const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload });
       expect(r.statusCode).toBe(401);
       expect(r.json().message).toBe('wrong username or password');
@@ -79,7 +82,10 @@ describe('login rate limit', () => {
     try {
       const codes: number[] = [];
       for (let i = 0; i < 5; i++) {
-        codes.push((await limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'bad' } })).statusCode);
+        codes.push(
+          (await limited.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'bad' } }))
+            .statusCode,
+        );
       }
       expect(codes).toEqual([401, 401, 401, 429, 429]);
     } finally {

@@ -19,7 +19,9 @@ const tokens: Record<string, Record<string, string>> = {};
 beforeAll(async () => {
   t = await gatewayTest();
   for (const u of ['admin', 'monitor1', 'manager1', 'supervisor1']) tokens[u] = bearer(await t.login(u));
-  jpeg = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+  jpeg = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#336699' } })
+    .jpeg()
+    .toBuffer();
   // A camera's HTTP snapshot endpoint: a real JPEG on /ok.jpg, garbage on /bad.jpg.
   cameraServer = createServer((req, res) => {
     if (req.url === '/ok.jpg') res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg);
@@ -36,13 +38,36 @@ const get = (user: string, url: string) => t.app.inject({ url, headers: tokens[u
 describe('camera health timeline', () => {
   it('when samples exist, then the last 24 hours come oldest first; other districts are 404', async () => {
     const now = Date.now();
-    const samples = [3, 2, 1].map((h) => ({ sampleId: randomUUID(), cameraId: 'cam-001', ts: new Date(now - h * 3600_000).toISOString(), kind: 'heartbeat' as const, reachable: h !== 2, latencyMs: h !== 2 ? 12 * h : undefined, errorClass: h === 2 ? ('timeout' as const) : undefined }));
-    samples.push({ sampleId: randomUUID(), cameraId: 'cam-001', ts: new Date(now - 30 * 3600_000).toISOString(), kind: 'heartbeat', reachable: true, latencyMs: 5, errorClass: undefined });
+    const samples = [3, 2, 1].map((h) => ({
+      sampleId: randomUUID(),
+      cameraId: 'cam-001',
+      ts: new Date(now - h * 3600_000).toISOString(),
+      kind: 'heartbeat' as const,
+      reachable: h !== 2,
+      latencyMs: h !== 2 ? 12 * h : undefined,
+      errorClass: h === 2 ? ('timeout' as const) : undefined,
+    }));
+    samples.push({
+      sampleId: randomUUID(),
+      cameraId: 'cam-001',
+      ts: new Date(now - 30 * 3600_000).toISOString(),
+      kind: 'heartbeat',
+      reachable: true,
+      latencyMs: 5,
+      errorClass: undefined,
+    });
     await new CameraHealthRepository(t.ctx.db).insertMany(samples);
     const r = await get('monitor1', '/api/v1/cameras/cam-001/health');
     expect(r.statusCode).toBe(200);
-    expect(r.json().items.map((p: { reachable: boolean; errorClass: string | null }) => [p.reachable, p.errorClass])).toEqual([[true, null], [false, 'timeout'], [true, null]]);
-    const wide = await get('admin', `/api/v1/cameras/cam-001/health?from=${encodeURIComponent(new Date(now - 48 * 3600_000).toISOString())}`);
+    expect(r.json().items.map((p: { reachable: boolean; errorClass: string | null }) => [p.reachable, p.errorClass])).toEqual([
+      [true, null],
+      [false, 'timeout'],
+      [true, null],
+    ]);
+    const wide = await get(
+      'admin',
+      `/api/v1/cameras/cam-001/health?from=${encodeURIComponent(new Date(now - 48 * 3600_000).toISOString())}`,
+    );
     expect(wide.json().items).toHaveLength(4);
     expect((await get('monitor1', '/api/v1/cameras/cam-007/health')).statusCode).toBe(404);
     expect((await get('admin', '/api/v1/cameras/cam-001/health?from=soon')).json().field).toBe('querystring.from');
@@ -108,7 +133,19 @@ describe('alert evidence snapshots', () => {
     const rel = path.join('snapshots', 'test', 'door-cam.jpg');
     await mkdir(path.join(t.ctx.config.dataDir, 'snapshots', 'test'), { recursive: true });
     await writeFile(path.join(t.ctx.config.dataDir, rel), jpeg);
-    const a = alert({ kind: 'door_forced', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1' }, evidence: { snapshots: [{ cameraId: 'cam-001', path: rel }, { cameraId: 'cam-002', path: '../../etc/passwd' }, { cameraId: 'cam-003', error: 'timeout' }] } });
+    const a = alert({
+      kind: 'door_forced',
+      subjectId: 'p1-door1',
+      propertyId: 'p1',
+      place: { district: 'd1' },
+      evidence: {
+        snapshots: [
+          { cameraId: 'cam-001', path: rel },
+          { cameraId: 'cam-002', path: '../../etc/passwd' },
+          { cameraId: 'cam-003', error: 'timeout' },
+        ],
+      },
+    });
     await new AlertsRepository(t.ctx.db).insert(a);
     const ok = await get('manager1', `/api/v1/alerts/${a.alertId}/snapshots/0`);
     expect(ok.statusCode).toBe(200);
@@ -116,7 +153,13 @@ describe('alert evidence snapshots', () => {
     expect((await get('monitor1', `/api/v1/alerts/${a.alertId}/snapshots/1`)).statusCode).toBe(404);
     expect((await get('monitor1', `/api/v1/alerts/${a.alertId}/snapshots/2`)).statusCode).toBe(404);
     expect((await get('admin', `/api/v1/alerts/${a.alertId}/snapshots/x`)).json().field).toBe('params.n');
-    const other = alert({ kind: 'door_forced', subjectId: 'p3-door1', propertyId: 'p3', place: { district: 'd2' }, evidence: { snapshots: [{ cameraId: 'cam-007', path: rel }] } });
+    const other = alert({
+      kind: 'door_forced',
+      subjectId: 'p3-door1',
+      propertyId: 'p3',
+      place: { district: 'd2' },
+      evidence: { snapshots: [{ cameraId: 'cam-007', path: rel }] },
+    });
     await new AlertsRepository(t.ctx.db).insert(other);
     expect((await get('manager1', `/api/v1/alerts/${other.alertId}/snapshots/0`)).statusCode).toBe(404);
   });

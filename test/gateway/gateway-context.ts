@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../core/config/index.ts';
-import { Bus } from '../../core/bus/bus.ts';
+import { connectBus } from '../../core/bus/connect.ts';
 import { createLogger } from '../../core/log.ts';
 import { systemClock } from '../../core/clock.ts';
 import { HealthRegistry, type ServiceContext } from '../../core/service.ts';
@@ -33,7 +33,9 @@ export function baseUrl(t: GatewayTest): string {
   return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
 }
 
-export async function gatewayTest(opts: { env?: Record<string, string>; city?: boolean; camerasPerCell?: number; testDb?: TestDb; listen?: boolean } = {}): Promise<GatewayTest> {
+export async function gatewayTest(
+  opts: { env?: Record<string, string>; city?: boolean; camerasPerCell?: number; testDb?: TestDb; listen?: boolean } = {},
+): Promise<GatewayTest> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gw-gateway-'));
   const testDb = opts.testDb ?? (await freshPgDb());
   const config: Config = loadConfig({
@@ -47,12 +49,25 @@ export async function gatewayTest(opts: { env?: Record<string, string>; city?: b
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
+    // A deployment of its own on the shared Mosquitto: LIVE_CHANNEL names the share groups of the live push and the clip
+    // recorder, so gateways of other test files are not handed this one's alerts in turn.
+    LIVE_CHANNEL: `gw-test-${randomBytes(4).toString('hex')}`,
     ...opts.env,
   });
   if (opts.city !== false) await new CityRepository(testDb.db).importCity(testCity(opts.camerasPerCell));
   const log = createLogger(config.logLevel, 'test-gateway');
-  const bus = await Bus.connect({ url: MQTT_URL, clientId: `gw-test-${randomBytes(4).toString('hex')}`, clean: true, log });
-  const ctx: ServiceContext = { config, db: testDb.db, bus, broker: { kind: 'mosquitto', url: MQTT_URL }, log, clock: systemClock, health: new HealthRegistry() };
+  // TEST_MQTT_URL=nats://… runs the gateway tests on the JetStream bus (delete its stream GRIDWATCH afterwards: the
+  // share groups' durable consumers do not expire).
+  const bus = await connectBus({ url: MQTT_URL, clientId: `gw-test-${randomBytes(4).toString('hex')}`, clean: true, log });
+  const ctx: ServiceContext = {
+    config,
+    db: testDb.db,
+    bus,
+    broker: { kind: 'mosquitto', url: MQTT_URL },
+    log,
+    clock: systemClock,
+    health: new HealthRegistry(),
+  };
   let app: FastifyInstance;
   try {
     app = await buildApp(ctx);

@@ -49,7 +49,9 @@ describe('one gateway', () => {
   it('when the bus carries alerts, door events, camera states and repairs, then each role gets only its scope', async () => {
     const t = await gatewayTest({ listen: true });
     cleanup.push(() => t.close());
-    const [admin, monitor, manager, supervisor] = await Promise.all(['admin', 'monitor1', 'manager1', 'supervisor1'].map((u) => client(t, u)));
+    const [admin, monitor, manager, supervisor] = await Promise.all(
+      ['admin', 'monitor1', 'manager1', 'supervisor1'].map((u) => client(t, u)),
+    );
     // A second admin screen that does not follow door events.
     const quiet = await client(t, 'admin', false);
     expect(monitor.rooms).toEqual(['district:d1', 'role:monitor']);
@@ -62,22 +64,61 @@ describe('one gateway', () => {
     const e1 = doorEvent('p1', 'p1-door1', 'granted');
     const e3 = doorEvent('p3', 'p3-door1', 'granted');
     const camReason = `test-${randomBytes(4).toString('hex')}`;
-    const ticket = { ticketId: randomUUID(), cameraId: 'cam-002', outageId: randomUUID(), cause: 'unreachable' as const, state: 'open' as const, district: 'd1', openedAt: new Date().toISOString(), deadline: new Date().toISOString(), escalationLevel: 0 };
+    const ticket = {
+      ticketId: randomUUID(),
+      cameraId: 'cam-002',
+      outageId: randomUUID(),
+      cause: 'unreachable' as const,
+      state: 'open' as const,
+      district: 'd1',
+      openedAt: new Date().toISOString(),
+      deadline: new Date().toISOString(),
+      escalationLevel: 0,
+    };
     const bus = t.ctx.bus;
     for (const a of [a1, a2, a3]) await bus.publish('alert', { kind: a.kind }, a);
     await bus.publish('alertUpdated', { kind: a2.kind }, { ...a2, state: 'acknowledged' });
     await bus.publish('doorEvents', {}, { events: [e1, e3] });
-    await bus.publish('cameraStatus', { cameraId: 'cam-007' }, { cameraId: 'cam-007', ts: new Date().toISOString(), from: 'online', to: 'offline', reason: camReason });
+    await bus.publish(
+      'cameraStatus',
+      { cameraId: 'cam-007' },
+      { cameraId: 'cam-007', ts: new Date().toISOString(), from: 'online', to: 'offline', reason: camReason },
+    );
     await bus.publish('repairUpdated', { ticketId: ticket.ticketId }, ticket);
 
     const ids = new Set([a1.alertId, a2.alertId, a3.alertId, e1.eventId, e3.eventId, camReason, ticket.ticketId]);
-    const all = [`alert:${a1.alertId}`, `alert:${a2.alertId}`, `alert:${a3.alertId}`, `alert.updated:${a2.alertId}`, `door.event:${e1.eventId}`, `door.event:${e3.eventId}`, `camera.status:${camReason}`, `repair.updated:${ticket.ticketId}`].sort();
+    const all = [
+      `alert:${a1.alertId}`,
+      `alert:${a2.alertId}`,
+      `alert:${a3.alertId}`,
+      `alert.updated:${a2.alertId}`,
+      `door.event:${e1.eventId}`,
+      `door.event:${e3.eventId}`,
+      `camera.status:${camReason}`,
+      `repair.updated:${ticket.ticketId}`,
+    ].sort();
     await expect.poll(() => mine(admin.got, ids), { timeout: 5000 }).toEqual(all);
-    await expect.poll(() => mine(monitor.got, ids)).toEqual([`alert:${a1.alertId}`, `alert:${a2.alertId}`, `alert.updated:${a2.alertId}`, `door.event:${e1.eventId}`, `repair.updated:${ticket.ticketId}`].sort());
-    await expect.poll(() => mine(manager.got, ids)).toEqual([`alert:${a2.alertId}`, `alert.updated:${a2.alertId}`, `door.event:${e1.eventId}`].sort());
+    await expect
+      .poll(() => mine(monitor.got, ids))
+      .toEqual(
+        [
+          `alert:${a1.alertId}`,
+          `alert:${a2.alertId}`,
+          `alert.updated:${a2.alertId}`,
+          `door.event:${e1.eventId}`,
+          `repair.updated:${ticket.ticketId}`,
+        ].sort(),
+      );
+    await expect
+      .poll(() => mine(manager.got, ids))
+      .toEqual([`alert:${a2.alertId}`, `alert.updated:${a2.alertId}`, `door.event:${e1.eventId}`].sort());
     await expect.poll(() => mine(supervisor.got, ids)).toEqual(all.filter((g) => !g.startsWith('door.event')));
-    // Nothing more arrives late: the monitor never gets d2's camera, the manager never p3's door.
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing more arrives late: the monitor never gets d2's camera, the manager never p3's door. A fence every one
+    // of them may see, published after the rest, comes over the same bus connection and socket after anything late.
+    const fence = alert({ kind: 'door_forced', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1' } });
+    await bus.publish('alert', { kind: fence.kind }, fence);
+    for (const c of [monitor, manager, quiet])
+      await expect.poll(() => c.got.includes(`alert:${fence.alertId}`), { timeout: 5000 }).toBe(true);
     expect(mine(monitor.got, ids)).toHaveLength(5);
     expect(mine(manager.got, ids)).toHaveLength(3);
     expect(mine(quiet.got, ids)).toEqual(all.filter((g) => !g.startsWith('door.event')));
@@ -98,7 +139,9 @@ describe('token lifetime', () => {
 
 describe('two gateways and Redis', () => {
   it('when REDIS_URL points nowhere, then the gateway does not start and says why', async () => {
-    await expect(gatewayTest({ listen: true, city: false, env: { REDIS_URL: 'redis://127.0.0.1:1' } })).rejects.toThrow(/REDIS_URL: no answer from Redis at 127.0.0.1:1 within 5 s/);
+    await expect(gatewayTest({ listen: true, city: false, env: { REDIS_URL: 'redis://127.0.0.1:1' } })).rejects.toThrow(
+      /REDIS_URL: no answer from Redis at 127.0.0.1:1 within 5 s/,
+    );
   }, 30_000);
 
   it('when an alert is published once, then clients on both gateways get it exactly once', async () => {
@@ -107,9 +150,14 @@ describe('two gateways and Redis', () => {
     const env = { REDIS_URL, LIVE_CHANNEL: `gw-test-${randomBytes(4).toString('hex')}` };
     const g1 = await gatewayTest({ listen: true, env, testDb });
     const g2 = await gatewayTest({ listen: true, env, testDb, city: false });
-    cleanup.push(() => g2.close(), () => g1.close());
+    cleanup.push(
+      () => g2.close(),
+      () => g1.close(),
+    );
     const [c1, c2] = await Promise.all([client(g1, 'monitor1'), client(g2, 'monitor1')]);
-    const sent = Array.from({ length: 6 }, () => alert({ kind: 'door_forced', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1' } }));
+    const sent = Array.from({ length: 6 }, () =>
+      alert({ kind: 'door_forced', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1' } }),
+    );
     for (const a of sent) await g1.ctx.bus.publish('alert', { kind: a.kind }, a);
     const ids = new Set(sent.map((a) => a.alertId));
     const want = sent.map((a) => `alert:${a.alertId}`).sort();
@@ -120,7 +168,10 @@ describe('two gateways and Redis', () => {
     // With the shared subscription each gateway forwarded some; the adapter carried them to the other's clients.
     const forwarded = [g1, g2].map((g) => g.app.liveStats.forwarded.get('alert') ?? 0);
     expect(forwarded[0] + forwarded[1]).toBeGreaterThanOrEqual(6);
-    await new Promise((r) => setTimeout(r, 300));
+    // No copy late: a fence published after the rest reaches both clients first (each gateway keeps the bus order).
+    const fence = alert({ kind: 'door_forced', subjectId: 'p1-door1', propertyId: 'p1', place: { district: 'd1' } });
+    await g1.ctx.bus.publish('alert', { kind: fence.kind }, fence);
+    for (const c of [c1, c2]) await expect.poll(() => c.got.includes(`alert:${fence.alertId}`), { timeout: 5000 }).toBe(true);
     expect(mine(c1.got, ids)).toHaveLength(6);
     expect(mine(c2.got, ids)).toHaveLength(6);
   });

@@ -63,7 +63,10 @@ describe('doors and door events', () => {
     expect(ids((await get('manager1', '/api/v1/doors')).body)).toEqual(['p1-door1', 'p1-door2', 'p1-door3']);
     expect((await get('supervisor1', '/api/v1/doors')).status).toBe(403);
     expect((await get('manager1', '/api/v1/doors/p3-door1')).status).toBe(404);
-    expect((await get('manager1', '/api/v1/doors?q=garage')).body.items[0]).toMatchObject({ id: 'p1-door3', propertyName: 'Lanting Garden' });
+    expect((await get('manager1', '/api/v1/doors?q=garage')).body.items[0]).toMatchObject({
+      id: 'p1-door3',
+      propertyName: 'Lanting Garden',
+    });
   });
 
   it('when each role lists door events, then only its compounds appear, filtered by door, type and time', async () => {
@@ -116,7 +119,9 @@ describe('alerts', () => {
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/alerts/${id}/ack`, headers: tokens.manager1 })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/alerts/${id}/ack`, headers: tokens.monitor1 })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/alerts/${id}/ack`, headers: tokens.supervisor1 })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/api/v1/alerts/not-a-uuid/ack', headers: tokens.admin })).json().field).toBe('params.id');
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/alerts/not-a-uuid/ack', headers: tokens.admin })).json().field).toBe(
+      'params.id',
+    );
     expect((await get('admin', `/api/v1/alerts/${id}`)).body.state).toBe('open');
   });
 });
@@ -143,7 +148,15 @@ describe('dead letters, metrics, docs', () => {
 
   it('when the OpenAPI document is fetched, then every resource is documented with its parameters', async () => {
     const doc = (await t.app.inject({ url: '/docs/json' })).json();
-    for (const p of ['/api/v1/cameras/', '/api/v1/doors/', '/api/v1/door-events/', '/api/v1/alerts/', '/api/v1/alerts/{id}/ack', '/api/v1/dead-letters/', '/api/v1/auth/login']) {
+    for (const p of [
+      '/api/v1/cameras/',
+      '/api/v1/doors/',
+      '/api/v1/door-events/',
+      '/api/v1/alerts/',
+      '/api/v1/alerts/{id}/ack',
+      '/api/v1/dead-letters/',
+      '/api/v1/auth/login',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     const params = doc.paths['/api/v1/cameras/'].get.parameters.map((x: { name: string }) => x.name);

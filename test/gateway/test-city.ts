@@ -2,7 +2,18 @@
 import type { City, GridUnit } from '../../core/city/city.schema.ts';
 
 function square(lon: number, lat: number, d = 0.01) {
-  return { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]] as [number, number][]] };
+  return {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + d, lat],
+        [lon + d, lat + d],
+        [lon, lat + d],
+        [lon, lat],
+      ] as [number, number][],
+    ],
+  };
 }
 
 /** `camerasPerCell` cameras in each of the four cells (3 by default; the benchmark uses 2,500). */
@@ -13,7 +24,14 @@ export function testCity(camerasPerCell = 3): City {
     units.push({ id: `${d}-t1`, level: 'town', parentId: d, name: `Town ${d}` });
     units.push({ id: `${d}-c1`, level: 'community', parentId: `${d}-t1`, name: `Community ${d}` });
     for (const k of [1, 2]) {
-      units.push({ id: `${d}-cell${k}`, level: 'cell', parentId: `${d}-c1`, name: `Cell ${d}/${k}`, geom: square(119 + i * 0.05 + k * 0.01, 25.4), terrain: 'urban' });
+      units.push({
+        id: `${d}-cell${k}`,
+        level: 'cell',
+        parentId: `${d}-c1`,
+        name: `Cell ${d}/${k}`,
+        geom: square(119 + i * 0.05 + k * 0.01, 25.4),
+        terrain: 'urban',
+      });
     }
   }
   const properties = [
@@ -48,5 +66,16 @@ export function testCity(camerasPerCell = 3): City {
       });
     }
   }
-  return { seed: 1, name: 'Test city', gridUnits: units, maintenanceUnits: [{ id: 'mu1', name: 'Unit 1', districtId: 'd1' }, { id: 'mu2', name: 'Unit 2', districtId: 'd2' }], properties, doors, cameras };
+  return {
+    seed: 1,
+    name: 'Test city',
+    gridUnits: units,
+    maintenanceUnits: [
+      { id: 'mu1', name: 'Unit 1', districtId: 'd1' },
+      { id: 'mu2', name: 'Unit 2', districtId: 'd2' },
+    ],
+    properties,
+    doors,
+    cameras,
+  };
 }

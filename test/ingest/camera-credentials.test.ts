@@ -66,9 +66,18 @@ describe('camera credentials per site and per camera', () => {
     const probePort = await freePort();
     const westPw: Record<string, string> = { [id(0)]: 'cam1-pw', [id(1)]: 'compound-pw', [id(2)]: 'cam3-right', [id(3)]: 'default-pw' };
     west = await startSimulatedCameras({ cameras: city.cameras.slice(0, 4), host: '127.0.0.2', streams: 0, password: (c) => westPw[c] });
-    east = await startSimulatedCameras({ cameras: city.cameras.slice(4), host: '127.0.0.3', username: 'east', streams: 0, password: (c) => (c === id(5) ? 'cam6-pw' : 'east-pw') });
+    east = await startSimulatedCameras({
+      cameras: city.cameras.slice(4),
+      host: '127.0.0.3',
+      username: 'east',
+      streams: 0,
+      password: (c) => (c === id(5) ? 'cam6-pw' : 'east-pw'),
+    });
     // One responder for both sites: directed probes to either host tell every camera's urn.
-    responder = new DiscoveryResponder(() => [...west.cameras.map((c) => west.camera(c.id)), ...east.cameras.map((c) => east.camera(c.id))], { port: probePort, spreadMs: 20 });
+    responder = new DiscoveryResponder(
+      () => [...west.cameras.map((c) => west.camera(c.id)), ...east.cameras.map((c) => east.camera(c.id))],
+      { port: probePort, spreadMs: 20 },
+    );
     await responder.start();
     process.env.GW_TEST_EAST_PW = 'east-pw';
     file = path.join(dir, 'credentials.json');
@@ -88,7 +97,12 @@ describe('camera credentials per site and per camera', () => {
     fleet = new CameraFleet(ctx, { discovery: false, addresses: [...west.cameras, ...east.cameras].map((c) => c.xaddr), probePort });
     await fleet.start();
     await fleet.firstDiscovery;
-    await until(() => fleet.stats().byState as Record<string, number>, (s) => (s.ok ?? 0) === 7 && (s.auth_failed ?? 0) === 1, 20_000, 'cameras prepared');
+    await until(
+      () => fleet.stats().byState as Record<string, number>,
+      (s) => (s.ok ?? 0) === 7 && (s.auth_failed ?? 0) === 1,
+      20_000,
+      'cameras prepared',
+    );
     // The gateway on the same private broker as ingest, so its change notices reach the fleet.
     gwCtx = await testContext(t.db, broker.url, { DATA_DIR: dir, CREDENTIAL_KEY: KEY, BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PW });
     gw = await buildApp(gwCtx);
@@ -127,7 +141,8 @@ describe('camera credentials per site and per camera', () => {
 
   it('when a camera is placed in the city, then its cell, every ancestor grid unit and its properties are matched', async () => {
     const target = (await new CamerasRepository(t.db).credentialTargets()).find((x) => x.id === id(1))!;
-    const parent = (await t.db.query<{ parent_id: string }>('SELECT parent_id FROM grid_units WHERE id = $1', [city.cameras[1].cellId])).rows[0].parent_id;
+    const parent = (await t.db.query<{ parent_id: string }>('SELECT parent_id FROM grid_units WHERE id = $1', [city.cameras[1].cellId]))
+      .rows[0].parent_id;
     expect(target.gridUnits).toEqual(expect.arrayContaining([city.cameras[1].cellId, parent, city.cameras[1].districtId]));
     expect(target.properties).toEqual(['prop-0001']);
   });
@@ -142,10 +157,14 @@ describe('camera credentials per site and per camera', () => {
     expect(await authState(id(2))).toBe('auth_failed');
     expect(fleet.cameras.get(id(2))!.state).toBe('auth_failed');
     const notices: string[] = [];
-    await gwCtx.bus.subscribeRaw(filterFor('cameraCredentialsChanged'), async (_topic, payload) => void notices.push(payload.toString('utf8')));
+    await gwCtx.bus.subscribeRaw(
+      filterFor('cameraCredentialsChanged'),
+      async (_topic, payload) => void notices.push(payload.toString('utf8')),
+    );
     const login = await gw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PW } });
     const admin = bearer(login.json().token as string);
-    const put = (cameraId: string, payload: unknown) => gw.inject({ method: 'PUT', url: `/api/v1/cameras/${cameraId}/credentials`, headers: admin, payload: payload as object });
+    const put = (cameraId: string, payload: unknown) =>
+      gw.inject({ method: 'PUT', url: `/api/v1/cameras/${cameraId}/credentials`, headers: admin, payload: payload as object });
     const rounds = fleet.rounds;
     const passes = vi.spyOn(fleet, 'discover');
     expect((await put(id(2), { username: 'admin', password: 'cam3-right' })).statusCode).toBe(204);
@@ -153,13 +172,28 @@ describe('camera credentials per site and per camera', () => {
     expect(stored.raw).not.toContain('cam3-right');
     expect(stored.open).toMatchObject({ username: 'admin', password: 'cam3-right', source: 'api' });
     // DISCOVERY_INTERVAL and HEALTH_INTERVAL are an hour: only the change notice can explain the recovery.
-    await until(() => fleet.cameras.get(id(2))!.state, (s) => s === 'ok', 10_000, 'camera recovered through the change notice');
-    await until(() => authState(id(2)), (s) => s === 'ok', 5_000, 'auth state recorded');
+    await until(
+      () => fleet.cameras.get(id(2))!.state,
+      (s) => s === 'ok',
+      10_000,
+      'camera recovered through the change notice',
+    );
+    await until(
+      () => authState(id(2)),
+      (s) => s === 'ok',
+      5_000,
+      'auth state recorded',
+    );
     expect(fleet.rounds).toBe(rounds);
     expect(passes).not.toHaveBeenCalled();
     passes.mockRestore();
     // The notice names the camera, never its credentials.
-    await until(() => notices.length, (n) => n === 1, 5_000, 'notice seen');
+    await until(
+      () => notices.length,
+      (n) => n === 1,
+      5_000,
+      'notice seen',
+    );
     expect(Object.keys(JSON.parse(notices[0])).sort()).toEqual(['cameraId', 'ts']);
     expect(JSON.parse(notices[0]).cameraId).toBe(id(2));
     expect(notices[0]).not.toContain('cam3-right');
@@ -172,7 +206,12 @@ describe('camera credentials per site and per camera', () => {
   it('when the file changes a rule, then the cameras it covers are sealed again and prepared with the new credentials', async () => {
     writeFileSync(file, JSON.stringify(rules({ compound: 'compound-new', cam3: 'cam3-right' })));
     await fleet.discover();
-    await until(() => authState(id(1)), (s) => s === 'auth_failed', 15_000, 'compound camera refuses the new password');
+    await until(
+      () => authState(id(1)),
+      (s) => s === 'auth_failed',
+      15_000,
+      'compound camera refuses the new password',
+    );
     expect((await sealedOf(id(1))).open).toMatchObject({ password: 'compound-new', source: 'site:compound' });
     // The file's rule for the camera set through the API changed too: the file wins again.
     expect((await sealedOf(id(2))).open).toMatchObject({ password: 'cam3-right', source: `camera:${id(2)}` });
@@ -185,9 +224,13 @@ describe('camera credentials per site and per camera', () => {
     writeFileSync(bad, JSON.stringify({ sites: [{ name: 'x', addresses: ['10.0.0.0/40'], username: 'u', password: 'p' }] }));
     const badCtx = await testContext(t.db, broker.url, { DATA_DIR: dir, CREDENTIAL_KEY: KEY, CAMERA_CREDENTIALS_FILE: bad });
     try {
-      await expect(new CameraFleet(badCtx, { discovery: false }).start()).rejects.toThrow(/CAMERA_CREDENTIALS_FILE .*bad\.json: sites\.0\.addresses\.0: /);
+      await expect(new CameraFleet(badCtx, { discovery: false }).start()).rejects.toThrow(
+        /CAMERA_CREDENTIALS_FILE .*bad\.json: sites\.0\.addresses\.0: /,
+      );
       writeFileSync(bad, JSON.stringify({ cameras: [{ id: 'c', username: 'u', passwordEnv: 'GW_TEST_NOT_SET' }] }));
-      await expect(new CameraFleet(badCtx, { discovery: false }).start()).rejects.toThrow(/cameras\.0\.passwordEnv: environment variable GW_TEST_NOT_SET is not set/);
+      await expect(new CameraFleet(badCtx, { discovery: false }).start()).rejects.toThrow(
+        /cameras\.0\.passwordEnv: environment variable GW_TEST_NOT_SET is not set/,
+      );
     } finally {
       await badCtx.bus.close();
     }

@@ -63,7 +63,12 @@ describe('ONVIF cameras', () => {
     fleet = new CameraFleet(ctx, { discovery: false, addresses: sim.cameras.map((c) => c.xaddr), probePort });
     await fleet.start();
     await fleet.firstDiscovery;
-    await until(() => fleet.stats().byState as Record<string, number>, (s) => (s.ok ?? 0) === 4 && (s.auth_failed ?? 0) === 2, 20_000, 'cameras prepared');
+    await until(
+      () => fleet.stats().byState as Record<string, number>,
+      (s) => (s.ok ?? 0) === 4 && (s.auth_failed ?? 0) === 2,
+      20_000,
+      'cameras prepared',
+    );
   });
 
   afterAll(async () => {
@@ -120,9 +125,19 @@ describe('ONVIF cameras', () => {
     expect(of(2)).toMatchObject({ reachable: false, errorClass: 'refused' });
     expect(of(3)).toMatchObject({ reachable: false, errorClass: 'timeout' });
     expect(of(5)).toMatchObject({ errorClass: 'auth' });
-    const stored = await until(() => new CameraHealthRepository(t.db).list({ camera: id(3) }), (l) => l.total >= 1, 10_000, 'stored sample');
+    const stored = await until(
+      () => new CameraHealthRepository(t.db).list({ camera: id(3) }),
+      (l) => l.total >= 1,
+      10_000,
+      'stored sample',
+    );
     expect(stored.items[0]).toMatchObject({ reachable: false, errorClass: 'timeout' });
-    await until(() => onBus.filter((m) => m.topic === `gridwatch/health/${id(2)}` && m.payload.errorClass === 'refused').length, (n) => n > 0, 10_000, 'published sample');
+    await until(
+      () => onBus.filter((m) => m.topic === `gridwatch/health/${id(2)}` && m.payload.errorClass === 'refused').length,
+      (n) => n > 0,
+      10_000,
+      'published sample',
+    );
     await sim.setFault(id(2), 'ok');
     await sim.setFault(id(3), 'ok');
   });
@@ -133,14 +148,24 @@ describe('ONVIF cameras', () => {
     sim.emitEvent(id(0), 'signal_loss', true);
     sim.emitEvent(id(0), 'motion', false);
     const events = new CameraEventsRepository(t.db);
-    const list = await until(() => events.list({ camera: id(0) }), (l) => l.total >= 4, 15_000, 'camera events');
+    const list = await until(
+      () => events.list({ camera: id(0) }),
+      (l) => l.total >= 4,
+      15_000,
+      'camera events',
+    );
     expect(list.items.map((e) => e.kind).sort()).toEqual(['motion_start', 'motion_stop', 'tamper', 'video_loss']);
     const motion = list.items.find((e) => e.kind === 'motion_start')!;
     expect(motion.topic).toBe('tns1:RuleEngine/CellMotionDetector/Motion');
     expect(motion.snapshotPath).toBeTruthy();
     const jpeg = await readFile(motion.snapshotPath!);
     expect(jpeg.subarray(0, 2).toString('hex')).toBe('ffd8');
-    await until(() => onBus.filter((m) => m.topic === `gridwatch/events/camera/${id(0)}`).length, (n) => n >= 4, 10_000, 'published events');
+    await until(
+      () => onBus.filter((m) => m.topic === `gridwatch/events/camera/${id(0)}`).length,
+      (n) => n >= 4,
+      10_000,
+      'published events',
+    );
     const capture = onBus.find((m) => m.topic === 'gridwatch/faces/capture/camera' && m.payload.cameraId === id(0));
     expect(capture?.payload).toMatchObject({ source: 'camera', imagePath: motion.snapshotPath });
   });
@@ -150,11 +175,21 @@ describe('ONVIF cameras', () => {
     const health = new CameraHealthRepository(t.db);
     const from = new Date().toISOString();
     await sim.setFault(id(0), 'offline');
-    const l = await until(() => health.list({ camera: id(0), kind: 'heartbeat', from, limit: 10 }), (x) => x.total >= 1, 10_000, 'early heartbeat');
+    const l = await until(
+      () => health.list({ camera: id(0), kind: 'heartbeat', from, limit: 10 }),
+      (x) => x.total >= 1,
+      10_000,
+      'early heartbeat',
+    );
     expect(l.items[0]).toMatchObject({ reachable: false, errorClass: 'refused' });
     await sim.setFault(id(0), 'ok');
     await fleet.checkAll();
-    await until(() => fleet.cameras.get(id(0))!.state, (s) => s === 'ok', 15_000, 'camera back');
+    await until(
+      () => fleet.cameras.get(id(0))!.state,
+      (s) => s === 'ok',
+      15_000,
+      'camera back',
+    );
   });
 
   it('when a camera drops and comes back, then its event subscription is re-created and events flow again', async () => {
@@ -164,9 +199,19 @@ describe('ONVIF cameras', () => {
     expect((await fleet.checkAll()).find((s) => s.cameraId === id(1))).toMatchObject({ reachable: false });
     await sim.setFault(id(1), 'ok');
     await fleet.checkAll();
-    await until(() => w.subscriptions, (n) => n > before, 15_000, 'new subscription');
+    await until(
+      () => w.subscriptions,
+      (n) => n > before,
+      15_000,
+      'new subscription',
+    );
     sim.emitEvent(id(1), 'tamper', true);
-    await until(() => new CameraEventsRepository(t.db).list({ camera: id(1), kind: 'tamper' }), (l) => l.total === 1, 15_000, 'event after reconnect');
+    await until(
+      () => new CameraEventsRepository(t.db).list({ camera: id(1), kind: 'tamper' }),
+      (l) => l.total === 1,
+      15_000,
+      'event after reconnect',
+    );
   });
 
   it('when streams are checked, then a live stream has frames, a black one is black and a frozen one frozen', async () => {
@@ -193,7 +238,12 @@ describe('ONVIF cameras', () => {
     expect(moved).toEqual({ id: c.id, created: false, moved: true });
     const h = await repo.history(c.id);
     expect(h.items[0]).toMatchObject({ field: 'xaddr', oldValue: c.xaddr, newValue: 'http://10.9.9.9:80/onvif/device_service' });
-    const fresh = await repo.recordSeen('urn:uuid:00000000-0000-4000-8000-000000000001', 'http://10.9.9.8/onvif/device_service', 'cam-new-1', new Date());
+    const fresh = await repo.recordSeen(
+      'urn:uuid:00000000-0000-4000-8000-000000000001',
+      'http://10.9.9.8/onvif/device_service',
+      'cam-new-1',
+      new Date(),
+    );
     expect(fresh).toEqual({ id: 'cam-new-1', created: true, moved: false });
     await repo.recordSeen(c.urn, c.xaddr, 'unused', new Date());
   });

@@ -20,7 +20,16 @@ import type { City } from '../../core/city/city.schema.ts';
 
 const COUNT = 3000;
 const RATE = 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits, with a part down, until the stream has published `n` more events (or all of them). */
+const downFor = (stream: { ids: string[] }, n: number) => {
+  const from = stream.ids.length;
+  return until(
+    () => stream.ids.length,
+    (len) => len >= Math.min(COUNT, from + n),
+    20_000,
+    `${n} events published while down`,
+  );
+};
 
 async function stored(db: Db, ids: string[]): Promise<{ rows: number; distinct: number; missing: number }> {
   const r = await db.query<{ rows: number; distinct: number; found: number }>(
@@ -50,21 +59,40 @@ describe('delivery across restarts', () => {
     let ingest: Running | undefined;
     try {
       const city = await importTestCity(t.db);
-      const env = { DATABASE_URL: t.url!, MQTT_URL: broker.url, MQTT_CLIENT_ID: 'gw-ingest-restart-test', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), LOG_LEVEL: 'info', DISCOVERY_INTERVAL: '1h', DISCOVERY_INTERFACE: 'lo' };
+      const env = {
+        DATABASE_URL: t.url!,
+        MQTT_URL: broker.url,
+        MQTT_CLIENT_ID: 'gw-ingest-restart-test',
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')),
+        LOG_LEVEL: 'info',
+        DISCOVERY_INTERVAL: '1h',
+        DISCOVERY_INTERFACE: 'lo',
+      };
       const start = () => run('npx', ['tsx', 'ingest/main.ts'], env);
       ingest = start();
       await ingest.waitFor(/ingest running/);
       const stream = await publishDoorEvents(broker.url, city.doors, { count: COUNT, perSecond: RATE });
-      await until(() => stored(t.db, stream.ids), (s) => s.rows > 300, 20_000, 'first rows');
+      await until(
+        () => stored(t.db, stream.ids),
+        (s) => s.rows > 300,
+        20_000,
+        'first rows',
+      );
       const killed = ingest.child.pid!;
       await ingest.stop('SIGKILL');
       await until(async () => groupGone(killed), Boolean, 5000, 'killed ingest gone');
       const atKill = (await stored(t.db, stream.ids)).rows;
-      await sleep(500);
+      // Down while traffic flows: at least 300 more events published with nobody consuming (an effect, not a time).
+      await downFor(stream, 300);
       ingest = start();
       await ingest.waitFor(/ingest running/);
       await stream.done;
-      const s = await until(() => stored(t.db, stream.ids), (x) => x.missing === 0, 30_000, 'all rows');
+      const s = await until(
+        () => stored(t.db, stream.ids),
+        (x) => x.missing === 0,
+        30_000,
+        'all rows',
+      );
       expect(atKill).toBeLessThan(COUNT);
       expect(s).toEqual({ rows: COUNT, distinct: COUNT, missing: 0 });
       expect(await deadLetters(t.db)).toBe(0);
@@ -78,17 +106,32 @@ describe('delivery across restarts', () => {
   it('when the broker is restarted mid-stream, then every event is stored exactly once', async () => {
     const t = await freshPgDb();
     const city = await importTestCity(t.db);
-    const ctx = await testContext(t.db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), DISCOVERY_INTERFACE: 'lo' }, { clientId: 'gw-ingest-broker-test' });
+    const ctx = await testContext(
+      t.db,
+      broker.url,
+      { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), DISCOVERY_INTERFACE: 'lo' },
+      { clientId: 'gw-ingest-broker-test' },
+    );
     const ingest = new IngestService(ctx);
     try {
       await ingest.start();
       const stream = await publishDoorEvents(broker.url, city.doors, { count: COUNT, perSecond: RATE });
-      await until(() => stored(t.db, stream.ids), (s) => s.rows > 300, 20_000, 'first rows');
+      await until(
+        () => stored(t.db, stream.ids),
+        (s) => s.rows > 300,
+        20_000,
+        'first rows',
+      );
       await broker.stop();
-      await sleep(1000);
+      await downFor(stream, 300);
       await broker.start();
       await stream.done;
-      const s = await until(() => stored(t.db, stream.ids), (x) => x.missing === 0, 30_000, 'all rows');
+      const s = await until(
+        () => stored(t.db, stream.ids),
+        (x) => x.missing === 0,
+        30_000,
+        'all rows',
+      );
       expect(s).toEqual({ rows: COUNT, distinct: COUNT, missing: 0 });
       expect(await deadLetters(t.db)).toBe(0);
       await stream.close();
@@ -120,24 +163,49 @@ describe('delivery across restarts', () => {
     });
 
     it('when the database stops mid-stream, then ingest reports degraded, stops acknowledging, and on return stores every event once', async () => {
-      const ctx = await testContext(db, broker.url, { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), DISCOVERY_INTERFACE: 'lo' }, { clientId: 'gw-ingest-db-test' });
+      const ctx = await testContext(
+        db,
+        broker.url,
+        { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gw-ingest-')), DISCOVERY_INTERFACE: 'lo' },
+        { clientId: 'gw-ingest-db-test' },
+      );
       const ingest = new IngestService(ctx);
       try {
         await ingest.start();
         const stream = await publishDoorEvents(broker.url, city.doors, { count: COUNT, perSecond: RATE });
-        await until(() => stored(db, stream.ids), (s) => s.rows > 300, 20_000, 'first rows');
+        await until(
+          () => stored(db, stream.ids),
+          (s) => s.rows > 300,
+          20_000,
+          'first rows',
+        );
         await server.stop('fast');
-        await until(() => ctx.health.snapshot().ingest?.degraded, (d) => d === true, 20_000, 'degraded');
+        await until(
+          () => ctx.health.snapshot().ingest?.degraded,
+          (d) => d === true,
+          20_000,
+          'degraded',
+        );
         expect(ctx.health.degraded()).toBe(true);
         // Nothing is acknowledged while rows cannot be committed: the broker keeps the rest.
         const held = ingest.doors.stats();
         expect(held.inFlight).toBeGreaterThan(0);
-        await sleep(1000);
+        await downFor(stream, 300);
         await server.start();
         await stream.done;
-        const s = await until(() => stored(db, stream.ids), (x) => x.missing === 0, 60_000, 'all rows');
+        const s = await until(
+          () => stored(db, stream.ids),
+          (x) => x.missing === 0,
+          60_000,
+          'all rows',
+        );
         expect(s).toEqual({ rows: COUNT, distinct: COUNT, missing: 0 });
-        await until(() => ctx.health.snapshot().ingest?.degraded, (d) => d === false, 20_000, 'recovered');
+        await until(
+          () => ctx.health.snapshot().ingest?.degraded,
+          (d) => d === false,
+          20_000,
+          'recovered',
+        );
         expect(await deadLetters(db)).toBe(0);
         await stream.close();
       } finally {

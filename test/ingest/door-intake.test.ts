@@ -63,11 +63,30 @@ describe('door intake', () => {
     // The same instant written in China Standard Time (+08:00).
     const cst = new Date(local.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
     await send({ eventId, ts: cst, type: 'granted', direction: 'in', credential: { kind: 'card', id: 'C-1' }, personId: 'P-9' });
-    const list = await until(() => new DoorEventsRepository(t.db).list({ door: door.id }), (l) => l.total === 1, 10_000, 'stored event');
+    const list = await until(
+      () => new DoorEventsRepository(t.db).list({ door: door.id }),
+      (l) => l.total === 1,
+      10_000,
+      'stored event',
+    );
     const e = list.items[0];
-    expect(e).toMatchObject({ eventId, propertyId: door.propertyId, doorId: door.id, type: 'granted', direction: 'in', credentialKind: 'card', credentialId: 'C-1', personId: 'P-9' });
+    expect(e).toMatchObject({
+      eventId,
+      propertyId: door.propertyId,
+      doorId: door.id,
+      type: 'granted',
+      direction: 'in',
+      credentialKind: 'card',
+      credentialId: 'C-1',
+      personId: 'P-9',
+    });
     expect(e.ts).toBe(local.toISOString());
-    const published = await until(() => onBus.filter((m) => m.payload.eventId === eventId), (l) => l.length > 0, 10_000, 'bus event');
+    const published = await until(
+      () => onBus.filter((m) => m.payload.eventId === eventId),
+      (l) => l.length > 0,
+      10_000,
+      'bus event',
+    );
     expect(published[0].topic).toBe('gridwatch/events/doors');
     expect((published[0].payload as DoorEvent).ts).toBe(local.toISOString());
   });
@@ -76,17 +95,35 @@ describe('door intake', () => {
     const body = { eventId: randomUUID(), ts: new Date().toISOString(), type: 'forced_open' };
     await send(body);
     await send(body);
-    await until(() => onBus.filter((m) => m.payload.eventId === body.eventId).length, (n) => n === 2, 10_000, 'both published');
+    await until(
+      () => onBus.filter((m) => m.payload.eventId === body.eventId).length,
+      (n) => n === 2,
+      10_000,
+      'both published',
+    );
     const list = await new DoorEventsRepository(t.db).list({ type: 'forced_open' });
     expect(list.total).toBe(1);
     expect(intake.stats().duplicates).toBeGreaterThanOrEqual(1);
   });
 
   it('when a face capture arrives, then its JPEG is written under DATA_DIR, its path stored and a face capture published', async () => {
-    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
     const eventId = randomUUID();
-    await send({ eventId, ts: new Date().toISOString(), type: 'face_capture', credential: { kind: 'face', id: 'F-1' }, image: jpeg.toString('base64') });
-    const capture = await until(() => onBus.find((m) => m.topic === 'gridwatch/faces/capture/door' && m.payload.doorEventId === eventId), Boolean, 10_000, 'face capture');
+    await send({
+      eventId,
+      ts: new Date().toISOString(),
+      type: 'face_capture',
+      credential: { kind: 'face', id: 'F-1' },
+      image: jpeg.toString('base64'),
+    });
+    const capture = await until(
+      () => onBus.find((m) => m.topic === 'gridwatch/faces/capture/door' && m.payload.doorEventId === eventId),
+      Boolean,
+      10_000,
+      'face capture',
+    );
     const fc = capture!.payload as FaceCapture;
     expect(fc).toMatchObject({ source: 'door', propertyId: door.propertyId, doorId: door.id, credentialId: 'F-1' });
     expect(fc.imagePath.startsWith(path.resolve(dataDir))).toBe(true);
@@ -107,9 +144,16 @@ describe('door intake', () => {
     await send({ ...ok, eventId: randomUUID(), ts: '2026-13-45T99:00:00Z' });
     await send({ ...ok, eventId: randomUUID(), type: 'face_capture', image: Buffer.from('not a jpeg').toString('base64') });
     await send(ok);
-    const letters = await until(() => new DeadLettersRepository(t.db).list({ source: 'door' }), (l) => l.total >= 8, 10_000, 'dead letters');
+    const letters = await until(
+      () => new DeadLettersRepository(t.db).list({ source: 'door' }),
+      (l) => l.total >= 8,
+      10_000,
+      'dead letters',
+    );
     const reasons = letters.items.map((l) => l.reason).sort();
-    expect(reasons.map((r) => r.split(':')[0])).toEqual(['invalid_json', 'oversized', 'schema', 'schema', 'schema', 'schema', 'schema', 'unknown_door'].sort());
+    expect(reasons.map((r) => r.split(':')[0])).toEqual(
+      ['invalid_json', 'oversized', 'schema', 'schema', 'schema', 'schema', 'schema', 'unknown_door'].sort(),
+    );
     expect(reasons.find((r) => r.startsWith('oversized'))).toMatch(/bytes > limit 2048/);
     expect(reasons.some((r) => r.startsWith('schema: eventId'))).toBe(true);
     expect(reasons.some((r) => r.startsWith('schema: type'))).toBe(true);
@@ -120,7 +164,12 @@ describe('door intake', () => {
     expect(bad.topic).toBe(doorIntakeTopic(door.propertyId, door.id));
     const oversized = letters.items.find((l) => l.reason.startsWith('oversized'))!;
     expect(oversized.size).toBeGreaterThan(3000);
-    await until(() => new DoorEventsRepository(t.db).list({ door: door.id }), (l) => l.items.some((e) => e.eventId === ok.eventId), 10_000, 'valid event after bad ones');
+    await until(
+      () => new DoorEventsRepository(t.db).list({ door: door.id }),
+      (l) => l.items.some((e) => e.eventId === ok.eventId),
+      10_000,
+      'valid event after bad ones',
+    );
     expect(intake.stats().deadLetters).toMatchObject({ invalid_json: 1, oversized: 1, unknown_door: 1, schema: 5 });
   });
 

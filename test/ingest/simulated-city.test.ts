@@ -77,7 +77,12 @@ describe('ingest against the simulated city', () => {
       expect(row.streamUri).toBe(`${new URL(c.xaddr).origin}/stream.mjpg`);
     }
     const w = ingest.cameras.cameras.get(city.cameras[0].id)!;
-    await until(() => w.subscriptions, (n) => n > 0, 10_000, 'event subscription');
+    await until(
+      () => w.subscriptions,
+      (n) => n > 0,
+      10_000,
+      'event subscription',
+    );
   });
 
   it('when a camera goes offline or hangs, then it has unreachable samples within one heartbeat round', async () => {
@@ -88,7 +93,12 @@ describe('ingest against the simulated city', () => {
     await sim.setFault(off, 'offline');
     await sim.setFault(hung, 'hang');
     const seen = async (id: string) => (await health.list({ camera: id, kind: 'heartbeat', failed: true, from: since })).items;
-    const [a, b] = await until(async () => [await seen(off), await seen(hung)], ([x, y]) => x.length > 0 && y.length > 0, 20_000, 'unreachable samples');
+    const [a, b] = await until(
+      async () => [await seen(off), await seen(hung)],
+      ([x, y]) => x.length > 0 && y.length > 0,
+      20_000,
+      'unreachable samples',
+    );
     // The round running when the fault came may have checked the camera before it; the next one must catch it.
     expect(ingest.cameras.rounds).toBeLessThanOrEqual(round + 2);
     expect(a.at(-1)).toMatchObject({ reachable: false, errorClass: 'refused' });
@@ -102,9 +112,19 @@ describe('ingest against the simulated city', () => {
     const sent = [];
     for (const type of ['granted', 'denied', 'forced_open', 'door_closed'] as const) sent.push(await doors.publish(d.id, { type }));
     await doors.publishMalformed(d.id);
-    const list = await until(() => new DoorEventsRepository(t.db).list({ door: d.id }), (l) => l.total === sent.length, 15_000, 'door events');
+    const list = await until(
+      () => new DoorEventsRepository(t.db).list({ door: d.id }),
+      (l) => l.total === sent.length,
+      15_000,
+      'door events',
+    );
     expect(new Set(list.items.map((e) => e.eventId))).toEqual(new Set(sent.map((e) => e.eventId)));
-    const letters = await until(() => new DeadLettersRepository(t.db).list({ source: 'door' }), (l) => l.total === 1, 15_000, 'dead letter');
+    const letters = await until(
+      () => new DeadLettersRepository(t.db).list({ source: 'door' }),
+      (l) => l.total === 1,
+      15_000,
+      'dead letter',
+    );
     expect(letters.items[0].reason).toMatch(/^schema: /);
     expect(ctx.health.snapshot().ingest).toMatchObject({ degraded: false });
   });

@@ -30,7 +30,11 @@ export async function sharpness(rgb: Uint8Array, width: number, height: number, 
     .greyscale()
     .raw()
     .toBuffer();
-  const lap = await sharp(grey, { raw: { width: 112, height: 112, channels: 1 } }).convolve(LAPLACIAN).extractChannel(0).raw().toBuffer();
+  const lap = await sharp(grey, { raw: { width: 112, height: 112, channels: 1 } })
+    .convolve(LAPLACIAN)
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
   return (100 * stdev(lap)) / Math.max(stdev(grey), 1);
 }
 

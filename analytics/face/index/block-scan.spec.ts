@@ -37,7 +37,8 @@ describe('block scan', () => {
     const kept = new Set(simd.alive.subarray(0, m));
     for (let row = 5; row < n - 3; row++) {
       let d2 = 0;
-      for (let b = 0; b < 3; b++) for (let j = 0; j < BLOCK; j++) d2 += (simd.blocks[(b * n + row) * BLOCK + j] - query[b * BLOCK + j]) ** 2;
+      for (let b = 0; b < 3; b++)
+        for (let j = 0; j < BLOCK; j++) d2 += (simd.blocks[(b * n + row) * BLOCK + j] - query[b * BLOCK + j]) ** 2;
       if (Math.abs(d2 - r2) > 1e-5) expect(kept.has(row)).toBe(d2 <= r2);
     }
   });

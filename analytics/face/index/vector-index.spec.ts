@@ -59,12 +59,17 @@ for (const simd of [true, false]) {
       const entries = clustered(r, 1000, 10, 0.3).map((descriptor, meta) => ({ descriptor, meta }));
       const index = new VectorIndex(entries, { simd });
       const brute = bruteForce(entries, entries[0].descriptor);
-      expect(index.within(entries[0].descriptor, (brute[50].distance + brute[51].distance) / 2, 7).map((g) => g.meta)).toEqual(brute.slice(0, 7).map((b) => b.meta));
+      expect(index.within(entries[0].descriptor, (brute[50].distance + brute[51].distance) / 2, 7).map((g) => g.meta)).toEqual(
+        brute.slice(0, 7).map((b) => b.meta),
+      );
     });
 
     it('when entries are removed and added with withChanges, then every query gets the brute-force answer of the new set', () => {
       // 3000 rows have axes (kept, rows copied); 200 do not, and 200 + 100 crosses the size where axes are computed.
-      for (const [size, addCount] of [[3000, 150], [200, 100]]) {
+      for (const [size, addCount] of [
+        [3000, 150],
+        [200, 100],
+      ]) {
         const r = rand(size);
         const all = clustered(r, size + addCount, 40, 0.35).map((descriptor, meta) => ({ descriptor, meta }));
         const before = new VectorIndex(all.slice(0, size), { simd });
@@ -90,7 +95,9 @@ for (const simd of [true, false]) {
       const entries = Array.from({ length: 30 }, (_, i) => ({ descriptor: vec(r), meta: i }));
       const brute = bruteForce(entries, entries[3].descriptor);
       const radius = (brute[2].distance + brute[3].distance) / 2;
-      expect(new VectorIndex(entries, { simd }).within(entries[3].descriptor, radius, 10).map((g) => g.meta)).toEqual(brute.slice(0, 3).map((b) => b.meta));
+      expect(new VectorIndex(entries, { simd }).within(entries[3].descriptor, radius, 10).map((g) => g.meta)).toEqual(
+        brute.slice(0, 3).map((b) => b.meta),
+      );
       expect(new VectorIndex<number>([], { simd }).within(entries[0].descriptor, 2, 10)).toEqual([]);
     });
   });
@@ -103,7 +110,12 @@ describe('vector index', () => {
 
   it('when a vector is scaled, then its distance to the original is zero', () => {
     const v = vec(rand(3));
-    expect(distance(v, v.map((x) => x * 3))).toBeCloseTo(0, 6);
+    expect(
+      distance(
+        v,
+        v.map((x) => x * 3),
+      ),
+    ).toBeCloseTo(0, 6);
     expect(Math.hypot(...normalise(v))).toBeCloseTo(1, 6);
   });
 });

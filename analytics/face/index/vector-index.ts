@@ -74,7 +74,13 @@ export class VectorIndex<M> {
     if (carried) this.basis = carried.from.basis;
     else if (n >= PCA_MIN) {
       const step = Math.max(1, Math.floor(n / PCA_SAMPLE));
-      this.basis = symmetricEigen(covariance(unit.filter((_, i) => i % step === 0), DIM), DIM).vectors;
+      this.basis = symmetricEigen(
+        covariance(
+          unit.filter((_, i) => i % step === 0),
+          DIM,
+        ),
+        DIM,
+      ).vectors;
     }
     this.scan = blockScanner(n, DIM / BLOCK, options.simd ?? true);
     const { blocks } = this.scan;
@@ -95,7 +101,8 @@ export class VectorIndex<M> {
     const rows: number[] = [];
     for (let i = 0; i < this.metas.length; i++) if (keep(this.metas[i])) rows.push(i);
     // Without axes (a small index) the rows are the unit vectors themselves: rebuilt, it may now get axes.
-    if (!this.basis) return new VectorIndex([...rows.map((i) => ({ descriptor: this.row(i), meta: this.metas[i] })), ...added], this.options);
+    if (!this.basis)
+      return new VectorIndex([...rows.map((i) => ({ descriptor: this.row(i), meta: this.metas[i] })), ...added], this.options);
     return new VectorIndex(added, this.options, { from: this, rows });
   }
 
@@ -153,10 +160,11 @@ export class VectorIndex<M> {
 
 /** Copies rows `rows` of an index of `m` rows into the first rows of one of `n` rows, block by block, runs at once. */
 function copyRows(src: Float32Array, m: number, rows: readonly number[], dst: Float32Array, n: number): void {
-  for (let j = 0; j < rows.length; ) {
+  for (let j = 0; j < rows.length;) {
     let len = 1;
     while (j + len < rows.length && rows[j + len] === rows[j] + len) len++;
-    for (let b = 0; b < DIM / BLOCK; b++) dst.set(src.subarray((b * m + rows[j]) * BLOCK, (b * m + rows[j] + len) * BLOCK), (b * n + j) * BLOCK);
+    for (let b = 0; b < DIM / BLOCK; b++)
+      dst.set(src.subarray((b * m + rows[j]) * BLOCK, (b * m + rows[j] + len) * BLOCK), (b * n + j) * BLOCK);
     j += len;
   }
 }

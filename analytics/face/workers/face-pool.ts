@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { AnalysedFace, EngineInfo } from '../engine/face-engine.ts';
 import type { AnalyseRequest, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { Logger } from '../../../core/log.ts';
 
 export class QueueFullError extends Error {
   constructor(max: number) {
@@ -18,12 +19,15 @@ export class FaceImageError extends Error {}
 export interface FacePoolOptions extends WorkerInit {
   workers?: number;
   queueMax: number;
+  /** Where a lost worker and a failed replacement are told (the pool is smaller until a later one succeeds). */
+  log?: Pick<Logger, 'warn' | 'error'>;
 }
 
 interface Job {
   id: number;
   image: Uint8Array;
   crops: boolean;
+  door: boolean;
   resolve: (faces: AnalysedFace[]) => void;
   reject: (err: Error) => void;
 }
@@ -49,6 +53,9 @@ export class FacePool {
   processed = 0;
   dropped = 0;
   failed = 0;
+  /** Workers that crashed or exited, and replacements that failed to start. */
+  lost = 0;
+  respawnFailures = 0;
 
   private constructor(private readonly opts: FacePoolOptions) {}
 
@@ -83,14 +90,14 @@ export class FacePool {
    * Faces in a JPEG, largest first. Rejects with QueueFullError when `queueMax` jobs are already waiting,
    * and with FaceImageError when the bytes are not an image.
    */
-  analyse(image: Uint8Array, opts: { crops?: boolean } = {}): Promise<AnalysedFace[]> {
+  analyse(image: Uint8Array, opts: { crops?: boolean; door?: boolean } = {}): Promise<AnalysedFace[]> {
     if (this.closed) return Promise.reject(new Error('face pool closed'));
     if (this.queue.length >= this.opts.queueMax) {
       this.dropped++;
       return Promise.reject(new QueueFullError(this.opts.queueMax));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, image, crops: opts.crops ?? false, resolve, reject });
+      this.queue.push({ id: this.nextId++, image, crops: opts.crops ?? false, door: opts.door ?? false, resolve, reject });
       this.pump();
     });
   }
@@ -103,7 +110,7 @@ export class FacePool {
   }
 
   private spawn(): Promise<void> {
-    const { workers: _n, queueMax: _q, ...init } = this.opts;
+    const { workers: _n, queueMax: _q, log: _l, ...init } = this.opts;
     const worker = new Worker(BOOT, { eval: true, workerData: init satisfies WorkerInit });
     const slot: Slot = { worker, heapBytes: 0 };
     return new Promise((resolve, reject) => {
@@ -150,11 +157,17 @@ export class FacePool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);
+    this.lost++;
     if (slot.job) {
       this.failed++;
       slot.job.reject(err);
     }
-    if (!this.closed) void this.spawn().catch(() => {});
+    if (this.closed) return;
+    this.opts.log?.warn({ err, workers: this.slots.length }, 'face worker lost; starting a replacement');
+    void this.spawn().catch((spawnErr: unknown) => {
+      this.respawnFailures++;
+      this.opts.log?.error({ err: spawnErr, workers: this.slots.length }, 'face worker not replaced; the pool stays smaller');
+    });
   }
 
   private pump(): void {
@@ -163,7 +176,7 @@ export class FacePool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
-      const req: AnalyseRequest = { id: job.id, image: job.image, crops: job.crops };
+      const req: AnalyseRequest = { id: job.id, image: job.image, crops: job.crops, door: job.door };
       slot.worker.postMessage(req);
     }
   }

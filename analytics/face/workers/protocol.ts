@@ -12,6 +12,7 @@ export interface AnalyseRequest {
   id: number;
   image: Uint8Array;
   crops: boolean;
+  door: boolean;
 }
 
 export type WorkerMessage =

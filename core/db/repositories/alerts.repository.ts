@@ -2,6 +2,7 @@
 import type { Db } from '../db.ts';
 import type { Alert, AlertState } from '../../events/index.ts';
 import type { Scope } from '../../auth/scope.ts';
+import { pageClause, scopeWhere, Where } from '../where.ts';
 
 export interface AlertFilter {
   state?: AlertState;
@@ -36,29 +37,45 @@ export class AlertsRepository {
                            community_id, cell_id, property_id, evidence, dedup_key, title_args)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT DO NOTHING`,
-      [a.alertId, a.ts, a.kind, a.severity, a.state, a.title, a.subjectKind, a.subjectId, a.place.district ?? null, a.place.town ?? null,
-        a.place.community ?? null, a.place.cell ?? null, a.propertyId ?? null, JSON.stringify(a.evidence), a.dedupKey ?? null,
-        a.titleArgs ? JSON.stringify(a.titleArgs) : null],
+      [
+        a.alertId,
+        a.ts,
+        a.kind,
+        a.severity,
+        a.state,
+        a.title,
+        a.subjectKind,
+        a.subjectId,
+        a.place.district ?? null,
+        a.place.town ?? null,
+        a.place.community ?? null,
+        a.place.cell ?? null,
+        a.propertyId ?? null,
+        JSON.stringify(a.evidence),
+        a.dedupKey ?? null,
+        a.titleArgs ? JSON.stringify(a.titleArgs) : null,
+      ],
     );
     return r.rowCount > 0;
   }
 
   async get(id: string, scope: Scope = {}): Promise<AlertRow | undefined> {
-    const params: unknown[] = [id];
-    const w = ['alert_id = $1', ...scopeWhere(scope, params)];
-    const r = await this.db.query<Record<string, any>>(`SELECT * FROM alerts WHERE ${w.join(' AND ')}`, params);
+    const w = scopeWhere(new Where().add('alert_id = ?', id), scope, 'alerts');
+    const r = await this.db.query<Record<string, any>>(`SELECT * FROM alerts ${w.clause}`, w.params);
     return r.rows[0] ? toAlert(r.rows[0]) : undefined;
   }
 
   /** Moves an alert to acknowledged or resolved; returns the updated row, or undefined when out of scope/unknown. */
   async setState(id: string, state: 'acknowledged' | 'resolved', actor: string, scope: Scope = {}): Promise<AlertRow | undefined> {
-    const params: unknown[] = [id, state, actor];
-    const w = ['alert_id = $1', ...scopeWhere(scope, params)];
+    const w = scopeWhere(new Where([id, state, actor]).raw('alert_id = $1'), scope, 'alerts');
     const set =
       state === 'acknowledged'
         ? `state = CASE WHEN state = 'open' THEN 'acknowledged' ELSE state END, acked_by = coalesce(acked_by, $3), acked_at = coalesce(acked_at, now())`
         : `state = 'resolved', resolved_by = coalesce(resolved_by, $3), resolved_at = coalesce(resolved_at, now())`;
-    const r = await this.db.query<Record<string, any>>(`UPDATE alerts SET ${set}, updated_at = now() WHERE ${w.join(' AND ')} AND $2::text IS NOT NULL RETURNING *`, params);
+    const r = await this.db.query<Record<string, any>>(
+      `UPDATE alerts SET ${set}, updated_at = now() WHERE ${w.conditions} AND $2::text IS NOT NULL RETURNING *`,
+      w.params,
+    );
     return r.rows[0] ? toAlert(r.rows[0]) : undefined;
   }
 
@@ -73,47 +90,29 @@ export class AlertsRepository {
   }
 
   async list(f: AlertFilter, scope: Scope = {}): Promise<{ total: number; items: AlertRow[] }> {
-    const params: unknown[] = [];
-    const w = scopeWhere(scope, params);
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.state) add('state = ?', f.state);
-    if (f.kind) add('kind = ?', f.kind);
-    if (f.severity) add('severity = ?', f.severity);
-    if (f.district) add('district_id = ?', f.district);
-    if (f.property) add('property_id = ?', f.property);
-    if (f.from) add('ts >= ?::timestamptz', f.from);
-    if (f.to) add('ts < ?::timestamptz', f.to);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts ${where}`, params)).rows[0].n;
+    const w = scopeWhere(new Where(), scope, 'alerts')
+      .opt('state = ?', f.state)
+      .opt('kind = ?', f.kind)
+      .opt('severity = ?', f.severity)
+      .opt('district_id = ?', f.district)
+      .opt('property_id = ?', f.property)
+      .opt('ts >= ?::timestamptz', f.from)
+      .opt('ts < ?::timestamptz', f.to);
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts ${w.clause}`, w.params)).rows[0].n;
     const order = f.sort === 'ts' ? 'ts ASC' : f.sort === 'severity' ? `${SEVERITY_ORDER} DESC, ts DESC` : 'ts DESC';
     const r = await this.db.query<Record<string, any>>(
-      `SELECT * FROM alerts ${where} ORDER BY ${order}, alert_id LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
-      params,
+      `SELECT * FROM alerts ${w.clause} ORDER BY ${order}, alert_id ${pageClause(f)}`,
+      w.params,
     );
     return { total, items: r.rows.map(toAlert) };
   }
 
   async countOpenBySeverity(): Promise<Record<string, number>> {
-    const r = await this.db.query<{ severity: string; n: number }>(`SELECT severity, count(*)::int AS n FROM alerts WHERE state = 'open' GROUP BY 1`);
+    const r = await this.db.query<{ severity: string; n: number }>(
+      `SELECT severity, count(*)::int AS n FROM alerts WHERE state = 'open' GROUP BY 1`,
+    );
     return Object.fromEntries(r.rows.map((x) => [x.severity, x.n]));
   }
-}
-
-/** Scope as SQL: property managers see their properties' alerts only; district-scoped users their districts'. */
-export function scopeWhere(scope: Scope, params: unknown[], districtCol = 'district_id', propertyCol = 'property_id'): string[] {
-  const w: string[] = [];
-  if (scope.properties) {
-    params.push(scope.properties);
-    w.push(`${propertyCol} = ANY($${params.length}::text[])`);
-  }
-  if (scope.districts) {
-    params.push(scope.districts);
-    w.push(`${districtCol} = ANY($${params.length}::text[])`);
-  }
-  return w;
 }
 
 function toAlert(r: Record<string, any>): AlertRow {
@@ -128,7 +127,12 @@ function toAlert(r: Record<string, any>): AlertRow {
     ...(r.title_args ? { titleArgs: typeof r.title_args === 'string' ? JSON.parse(r.title_args) : r.title_args } : {}),
     subjectKind: r.subject_kind,
     subjectId: r.subject_id,
-    place: { district: r.district_id ?? undefined, town: r.town_id ?? undefined, community: r.community_id ?? undefined, cell: r.cell_id ?? undefined },
+    place: {
+      district: r.district_id ?? undefined,
+      town: r.town_id ?? undefined,
+      community: r.community_id ?? undefined,
+      cell: r.cell_id ?? undefined,
+    },
     propertyId: r.property_id ?? undefined,
     evidence: typeof r.evidence === 'string' ? JSON.parse(r.evidence) : (r.evidence ?? {}),
     dedupKey: r.dedup_key ?? undefined,

@@ -2,6 +2,7 @@
 import type { Db, Queryable } from '../db.ts';
 import type { CameraEvent } from '../../events/index.ts';
 import { ensurePartitionsFor } from '../partitions.ts';
+import { pageClause, Where } from '../where.ts';
 
 export interface CameraEventFilter {
   camera?: string;
@@ -18,7 +19,12 @@ export class CameraEventsRepository {
   /** Inserts a batch in one statement; a replayed event (same eventId and ts) is skipped. Returns rows inserted. */
   async insertMany(events: readonly CameraEvent[], q: Queryable = this.db): Promise<number> {
     if (events.length === 0) return 0;
-    await ensurePartitionsFor(q, this.db, 'camera_events', events.map((e) => e.ts));
+    await ensurePartitionsFor(
+      q,
+      this.db,
+      'camera_events',
+      events.map((e) => e.ts),
+    );
     const col = <K extends keyof CameraEvent>(k: K) => events.map((e) => e[k] ?? null);
     const r = await q.query(
       `INSERT INTO camera_events (event_id, ts, camera_id, kind, topic, snapshot_path)
@@ -31,21 +37,15 @@ export class CameraEventsRepository {
 
   /** Newest first; filters by camera, kind and time range [from, to); `{ total, items }` for pagination. */
   async list(f: CameraEventFilter = {}): Promise<{ total: number; items: CameraEvent[] }> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.camera) add('camera_id = ?', f.camera);
-    if (f.kind) add('kind = ?', f.kind);
-    if (f.from) add('ts >= ?::timestamptz', f.from);
-    if (f.to) add('ts < ?::timestamptz', f.to);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM camera_events ${where}`, params)).rows[0].n;
+    const w = new Where()
+      .opt('camera_id = ?', f.camera)
+      .opt('kind = ?', f.kind)
+      .opt('ts >= ?::timestamptz', f.from)
+      .opt('ts < ?::timestamptz', f.to);
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM camera_events ${w.clause}`, w.params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT * FROM camera_events ${where} ORDER BY ts DESC, event_id LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
-      params,
+      `SELECT * FROM camera_events ${w.clause} ORDER BY ts DESC, event_id ${pageClause(f)}`,
+      w.params,
     );
     return {
       total,

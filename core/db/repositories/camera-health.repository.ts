@@ -2,6 +2,7 @@
 import type { Db, Queryable } from '../db.ts';
 import type { CameraHealthSample } from '../../events/index.ts';
 import { ensurePartitionsFor } from '../partitions.ts';
+import { pageClause, Where } from '../where.ts';
 
 export interface CameraHealthFilter {
   camera?: string;
@@ -20,42 +21,57 @@ export class CameraHealthRepository {
   /** Inserts a batch in one statement; a replayed sample (same sampleId and ts) is skipped. Returns rows inserted. */
   async insertMany(samples: readonly CameraHealthSample[], q: Queryable = this.db): Promise<number> {
     if (samples.length === 0) return 0;
-    await ensurePartitionsFor(q, this.db, 'camera_health', samples.map((s) => s.ts));
+    await ensurePartitionsFor(
+      q,
+      this.db,
+      'camera_health',
+      samples.map((s) => s.ts),
+    );
     const col = <K extends keyof CameraHealthSample>(k: K) => samples.map((s) => s[k] ?? null);
     const r = await q.query(
       `INSERT INTO camera_health (sample_id, ts, camera_id, kind, reachable, latency_ms, error_class, error, stream)
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::bool[], $6::real[], $7::text[], $8::text[], $9::jsonb[])
        ON CONFLICT DO NOTHING`,
-      [col('sampleId'), col('ts'), col('cameraId'), col('kind'), col('reachable'), col('latencyMs'), col('errorClass'), col('error'), samples.map((s) => (s.stream ? JSON.stringify(s.stream) : null))],
+      [
+        col('sampleId'),
+        col('ts'),
+        col('cameraId'),
+        col('kind'),
+        col('reachable'),
+        col('latencyMs'),
+        col('errorClass'),
+        col('error'),
+        samples.map((s) => (s.stream ? JSON.stringify(s.stream) : null)),
+      ],
     );
     return r.rowCount;
   }
 
   /** Newest first; filters by camera, kind, failed/good and time range [from, to). */
   async list(f: CameraHealthFilter = {}): Promise<{ total: number; items: CameraHealthSample[] }> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.camera) add('camera_id = ?', f.camera);
-    if (f.kind) add('kind = ?', f.kind);
-    if (f.failed !== undefined) add('reachable = NOT ?::bool', f.failed);
-    if (f.from) add('ts >= ?::timestamptz', f.from);
-    if (f.to) add('ts < ?::timestamptz', f.to);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM camera_health ${where}`, params)).rows[0].n;
+    const w = new Where()
+      .opt('camera_id = ?', f.camera)
+      .opt('kind = ?', f.kind)
+      .opt('reachable = NOT ?::bool', f.failed)
+      .opt('ts >= ?::timestamptz', f.from)
+      .opt('ts < ?::timestamptz', f.to);
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM camera_health ${w.clause}`, w.params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT * FROM camera_health ${where} ORDER BY ts DESC, sample_id LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
-      params,
+      `SELECT * FROM camera_health ${w.clause} ORDER BY ts DESC, sample_id ${pageClause(f)}`,
+      w.params,
     );
     return { total, items: r.rows.map(toSample) };
   }
 }
 
 function toSample(r: Record<string, any>): CameraHealthSample {
-  const s: CameraHealthSample = { sampleId: r.sample_id, cameraId: r.camera_id, ts: new Date(r.ts).toISOString(), kind: r.kind, reachable: r.reachable };
+  const s: CameraHealthSample = {
+    sampleId: r.sample_id,
+    cameraId: r.camera_id,
+    ts: new Date(r.ts).toISOString(),
+    kind: r.kind,
+    reachable: r.reachable,
+  };
   if (r.latency_ms !== null) s.latencyMs = r.latency_ms;
   if (r.error_class) s.errorClass = r.error_class;
   if (r.error) s.error = r.error;

@@ -1,6 +1,8 @@
 // Queries on cameras: placement and state for analytics, the scoped list for the API. Inventory writes
 // (discovery, profiles, URIs, credentials) are added here by ingest.
 import type { Db } from '../db.ts';
+import { containsPattern } from '../like.ts';
+import { pageClause, scopeWhere, Where } from '../where.ts';
 import type { CameraPriority, CameraState } from '../../events/index.ts';
 import type { Scope } from '../../auth/scope.ts';
 
@@ -8,6 +10,8 @@ export interface CameraRow {
   id: string;
   urn: string | null;
   name: string;
+  /** The Chinese name beside `name` (the API answers in the asked language). */
+  nameZh: string | null;
   xaddr: string | null;
   cellId: string | null;
   districtId: string | null;
@@ -29,6 +33,13 @@ export interface CameraRow {
   snapshotUri: string | null;
   lastSeen: string | null;
   vanishedAt: string | null;
+  /** How the camera is reached: ONVIF, or a GB/T 28181 channel of the device `parentId`. */
+  protocol: 'onvif' | 'gb28181';
+  parentId: string | null;
+  /** The ONVIF calls of the last inventory that failed (the rest of the inventory is kept). */
+  inventoryErrors: { call: string; errorClass: string; message: string }[];
+  /** Optional services the camera has (events, snapshot, videoSources); a missing one is not a failure. */
+  capabilities: Record<string, boolean>;
 }
 
 export interface CameraFilter {
@@ -36,6 +47,7 @@ export interface CameraFilter {
   district?: string;
   cell?: string;
   priority?: string;
+  protocol?: string;
   q?: string;
   limit?: number;
   offset?: number;
@@ -54,9 +66,17 @@ const SORTS: Record<NonNullable<CameraFilter['sort']>, string> = {
 export class CamerasRepository {
   constructor(private readonly db: Db) {}
 
-  async get(id: string): Promise<CameraRow | undefined> {
-    const r = await this.db.query<Record<string, any>>('SELECT * FROM cameras WHERE id = $1', [id]);
+  /** One camera; undefined when unknown or outside `scope`. */
+  async get(id: string, scope: Scope = {}): Promise<CameraRow | undefined> {
+    const w = scopeWhere(new Where().add('id = ?', id), scope, 'cameras');
+    const r = await this.db.query<Record<string, any>>(`SELECT * FROM cameras ${w.clause}`, w.params);
     return r.rows[0] ? toCamera(r.rows[0]) : undefined;
+  }
+
+  /** The sealed credentials of one camera (live view and clips open them to read its stream). */
+  async sealedCredentials(id: string): Promise<string | null> {
+    const r = await this.db.query<{ credentials_enc: string | null }>('SELECT credentials_enc FROM cameras WHERE id = $1', [id]);
+    return r.rows[0]?.credentials_enc ?? null;
   }
 
   async all(): Promise<CameraRow[]> {
@@ -65,25 +85,17 @@ export class CamerasRepository {
   }
 
   async list(f: CameraFilter, scope: Scope = {}): Promise<{ total: number; items: CameraRow[] }> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    // Cameras belong to districts; a property manager sees the cameras of their properties' cells.
-    if (scope.districts) add('district_id = ANY(?::text[])', scope.districts);
-    if (scope.properties) add('cell_id IN (SELECT cell_id FROM properties WHERE id = ANY(?::text[]))', scope.properties);
-    if (f.status) add('status = ?', f.status);
-    if (f.district) add('district_id = ?', f.district);
-    if (f.cell) add('cell_id = ?', f.cell);
-    if (f.priority) add('priority = ?', f.priority);
-    if (f.q) add(`(name ILIKE '%' || ? || '%' OR id ILIKE '%' || ? || '%')`, f.q);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cameras ${where}`, params)).rows[0].n;
+    const w = scopeWhere(new Where(), scope, 'cameras')
+      .opt('status = ?', f.status)
+      .opt('district_id = ?', f.district)
+      .opt('cell_id = ?', f.cell)
+      .opt('priority = ?', f.priority)
+      .opt('protocol = ?', f.protocol)
+      .opt('(name ILIKE ? OR name_zh ILIKE ? OR id ILIKE ?)', f.q ? containsPattern(f.q) : undefined);
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cameras ${w.clause}`, w.params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT * FROM cameras ${where} ORDER BY ${SORTS[f.sort ?? 'id']} LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
-      params,
+      `SELECT * FROM cameras ${w.clause} ORDER BY ${SORTS[f.sort ?? 'id']} ${pageClause(f)}`,
+      w.params,
     );
     return { total, items: r.rows.map(toCamera) };
   }
@@ -107,15 +119,10 @@ export class CamerasRepository {
   }
 
   async countByStatus(scope: Scope = {}): Promise<Record<string, number>> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    if (scope.districts) {
-      params.push(scope.districts);
-      w.push(`district_id = ANY($${params.length}::text[])`);
-    }
+    const w = scopeWhere(new Where(), scope, 'cameras');
     const r = await this.db.query<{ status: string; n: number }>(
-      `SELECT status, count(*)::int AS n FROM cameras ${w.length ? `WHERE ${w.join(' AND ')}` : ''} GROUP BY 1`,
-      params,
+      `SELECT status, count(*)::int AS n FROM cameras ${w.clause} GROUP BY 1`,
+      w.params,
     );
     return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
   }
@@ -133,6 +140,43 @@ export class CamerasRepository {
     return r.rows.map((x) => ({ id: x.id, urn: x.urn, xaddr: x.xaddr, credentialsEnc: x.credentials_enc, authState: x.auth_state }));
   }
 
+  /** Whether a camera row has this endpoint urn. */
+  async hasUrn(urn: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM cameras WHERE urn = $1', [urn])).rows.length > 0;
+  }
+
+  /**
+   * The ONVIF cameras that are this device by serial number and hardware id (and manufacturer, when both sides know
+   * it): what a device that made a new endpoint urn is matched on. Rows without a serial never match.
+   */
+  async findByDevice(d: {
+    manufacturer?: string;
+    serial: string;
+    hardware?: string;
+  }): Promise<{ id: string; urn: string | null; xaddr: string | null }[]> {
+    const r = await this.db.query<{ id: string; urn: string | null; xaddr: string | null }>(
+      `SELECT id, urn, xaddr FROM cameras WHERE protocol = 'onvif' AND serial = $1 AND hardware IS NOT DISTINCT FROM $2
+         AND ($3::text IS NULL OR manufacturer IS NULL OR manufacturer = $3) ORDER BY id`,
+      [d.serial, d.hardware ?? null, d.manufacturer ?? null],
+    );
+    return r.rows;
+  }
+
+  /** The camera's endpoint urn changed (firmware that makes a new one per start or after a reset); kept in its history. */
+  async changeUrn(id: string, urn: string, now: Date): Promise<void> {
+    await this.db.tx(async (q) => {
+      const cur = (await q.query<{ urn: string | null }>('SELECT urn FROM cameras WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (!cur || cur.urn === urn) return;
+      await q.query('UPDATE cameras SET urn = $2, updated_at = now() WHERE id = $1', [id, urn]);
+      await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'urn', $3, $4)`, [
+        id,
+        now.toISOString(),
+        cur.urn,
+        urn,
+      ]);
+    });
+  }
+
   /**
    * Records a camera seen at `xaddr` with endpoint `urn` (WS-Discovery or a configured address). The row with that
    * urn is used — imported from the city registry or found before — so a camera that moves keeps its id; an unknown
@@ -141,7 +185,10 @@ export class CamerasRepository {
   async recordSeen(urn: string, xaddr: string, newId: string, now: Date): Promise<{ id: string; created: boolean; moved: boolean }> {
     return this.db.tx(async (q) => {
       const ts = now.toISOString();
-      const found = await q.query<{ id: string; xaddr: string | null; vanished_at: string | null }>('SELECT id, xaddr, vanished_at FROM cameras WHERE urn = $1 FOR UPDATE', [urn]);
+      const found = await q.query<{ id: string; xaddr: string | null; vanished_at: string | null }>(
+        'SELECT id, xaddr, vanished_at FROM cameras WHERE urn = $1 FOR UPDATE',
+        [urn],
+      );
       const row = found.rows[0];
       if (!row) {
         const ins = await q.query<{ id: string }>(
@@ -149,16 +196,34 @@ export class CamerasRepository {
           [newId, urn, xaddr, ts],
         );
         if (ins.rows.length === 0) throw new Error(`camera ${newId} (${urn}) was created concurrently; retry`);
-        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'discovered', NULL, $3)`, [newId, ts, xaddr]);
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'discovered', NULL, $3)`, [
+          newId,
+          ts,
+          xaddr,
+        ]);
         return { id: newId, created: true, moved: false };
       }
-      await q.query('UPDATE cameras SET xaddr = $2, last_seen = $3, vanished_at = NULL, updated_at = now() WHERE id = $1', [row.id, xaddr, ts]);
+      await q.query('UPDATE cameras SET xaddr = $2, last_seen = $3, vanished_at = NULL, updated_at = now() WHERE id = $1', [
+        row.id,
+        xaddr,
+        ts,
+      ]);
       const moved = row.xaddr !== null && row.xaddr !== xaddr;
       if (row.xaddr !== xaddr) {
-        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'xaddr', $3, $4)`, [row.id, ts, row.xaddr, xaddr]);
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'xaddr', $3, $4)`, [
+          row.id,
+          ts,
+          row.xaddr,
+          xaddr,
+        ]);
       }
       if (row.vanished_at) {
-        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'reappeared', $3, $4)`, [row.id, ts, new Date(row.vanished_at).toISOString(), ts]);
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'reappeared', $3, $4)`, [
+          row.id,
+          ts,
+          new Date(row.vanished_at).toISOString(),
+          ts,
+        ]);
       }
       return { id: row.id, created: false, moved };
     });
@@ -179,18 +244,39 @@ export class CamerasRepository {
         snapshot_uri: inv.snapshotUri ?? null,
         profiles: JSON.stringify(inv.profiles),
       };
-      const before = (k: string) => (k === 'profiles' ? JSON.stringify(typeof cur.profiles === 'string' ? JSON.parse(cur.profiles) : cur.profiles) : (cur[k] ?? null));
-      const changed = Object.keys(next).filter((k) => before(k) !== next[k]);
+      // JSONB hands objects back with its own key order: compare canonical forms, not the strings as written.
+      const before = (k: string) =>
+        k === 'profiles' ? canonicalJson(typeof cur.profiles === 'string' ? JSON.parse(cur.profiles) : cur.profiles) : (cur[k] ?? null);
+      const changed = Object.keys(next).filter((k) => before(k) !== (k === 'profiles' ? canonicalJson(inv.profiles) : next[k]));
       await q.query(
         `UPDATE cameras SET manufacturer = $2, model = $3, firmware = $4, serial = $5, hardware = $6, stream_uri = $7, snapshot_uri = $8,
-           profiles = $9::jsonb, auth_state = 'ok', last_seen = $10, updated_at = now() WHERE id = $1`,
-        [id, next.manufacturer, next.model, next.firmware, next.serial, next.hardware, next.stream_uri, next.snapshot_uri, next.profiles, now.toISOString()],
+           profiles = $9::jsonb, auth_state = 'ok', last_seen = $10, inventory_errors = $11::jsonb, capabilities = $12::jsonb, updated_at = now() WHERE id = $1`,
+        [
+          id,
+          next.manufacturer,
+          next.model,
+          next.firmware,
+          next.serial,
+          next.hardware,
+          next.stream_uri,
+          next.snapshot_uri,
+          next.profiles,
+          now.toISOString(),
+          JSON.stringify(inv.errors ?? []),
+          JSON.stringify(inv.capabilities ?? {}),
+        ],
       );
       // The first inventory of a camera is not a change; later differences are kept as history.
       const first = cur.manufacturer === null && cur.model === null && cur.firmware === null;
       if (!first) {
         for (const k of changed) {
-          await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, $3, $4, $5)`, [id, now.toISOString(), k, before(k), next[k]]);
+          await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, $3, $4, $5)`, [
+            id,
+            now.toISOString(),
+            k,
+            before(k),
+            next[k],
+          ]);
         }
       }
       return changed;
@@ -199,7 +285,10 @@ export class CamerasRepository {
 
   /** `ok`, `auth_failed` or `unknown`; returns true when it changed. */
   async setAuthState(id: string, state: 'ok' | 'auth_failed' | 'unknown'): Promise<boolean> {
-    const r = await this.db.query(`UPDATE cameras SET auth_state = $2, updated_at = now() WHERE id = $1 AND auth_state IS DISTINCT FROM $2`, [id, state]);
+    const r = await this.db.query(
+      `UPDATE cameras SET auth_state = $2, updated_at = now() WHERE id = $1 AND auth_state IS DISTINCT FROM $2`,
+      [id, state],
+    );
     return r.rowCount > 0;
   }
 
@@ -253,9 +342,15 @@ export class CamerasRepository {
   async markVanished(ids: readonly string[], now: Date): Promise<string[]> {
     if (ids.length === 0) return [];
     return this.db.tx(async (q) => {
-      const r = await q.query<{ id: string }>(`UPDATE cameras SET vanished_at = $2, updated_at = now() WHERE id = ANY($1::text[]) AND vanished_at IS NULL RETURNING id`, [ids, now.toISOString()]);
+      const r = await q.query<{ id: string }>(
+        `UPDATE cameras SET vanished_at = $2, updated_at = now() WHERE id = ANY($1::text[]) AND vanished_at IS NULL RETURNING id`,
+        [ids, now.toISOString()],
+      );
       for (const { id } of r.rows) {
-        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'vanished', NULL, NULL)`, [id, now.toISOString()]);
+        await q.query(`INSERT INTO camera_history (camera_id, ts, field, old_value, new_value) VALUES ($1, $2, 'vanished', NULL, NULL)`, [
+          id,
+          now.toISOString(),
+        ]);
       }
       return r.rows.map((x) => x.id);
     });
@@ -263,12 +358,16 @@ export class CamerasRepository {
 
   /** What changed on a camera, newest first; `{ total, items }` for pagination. */
   async history(id: string, opts: { limit?: number; offset?: number } = {}): Promise<{ total: number; items: CameraHistoryRow[] }> {
-    const total = (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_history WHERE camera_id = $1', [id])).rows[0].n;
+    const total = (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_history WHERE camera_id = $1', [id])).rows[0]
+      .n;
     const r = await this.db.query<Record<string, any>>(
       `SELECT * FROM camera_history WHERE camera_id = $1 ORDER BY ts DESC, id DESC LIMIT ${Math.min(opts.limit ?? 50, 1000)} OFFSET ${opts.offset ?? 0}`,
       [id],
     );
-    return { total, items: r.rows.map((x) => ({ ts: new Date(x.ts).toISOString(), field: x.field, oldValue: x.old_value, newValue: x.new_value })) };
+    return {
+      total,
+      items: r.rows.map((x) => ({ ts: new Date(x.ts).toISOString(), field: x.field, oldValue: x.old_value, newValue: x.new_value })),
+    };
   }
 }
 
@@ -298,6 +397,17 @@ export interface CameraInventory {
   profiles: unknown[];
   streamUri?: string;
   snapshotUri?: string;
+  errors?: { call: string; errorClass: string; message: string }[];
+  capabilities?: Record<string, boolean>;
+}
+
+/** JSON with object keys sorted at every level (equal values give equal text whatever the key order). */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }
 
 export interface CameraHistoryRow {
@@ -313,6 +423,7 @@ export function toCamera(r: Record<string, any>): CameraRow {
     id: r.id,
     urn: r.urn,
     name: r.name,
+    nameZh: r.name_zh ?? null,
     xaddr: r.xaddr,
     cellId: r.cell_id,
     districtId: r.district_id,
@@ -334,5 +445,9 @@ export function toCamera(r: Record<string, any>): CameraRow {
     snapshotUri: r.snapshot_uri,
     lastSeen: iso(r.last_seen),
     vanishedAt: iso(r.vanished_at),
+    inventoryErrors: (typeof r.inventory_errors === 'string' ? JSON.parse(r.inventory_errors) : r.inventory_errors) ?? [],
+    capabilities: (typeof r.capabilities === 'string' ? JSON.parse(r.capabilities) : r.capabilities) ?? {},
+    protocol: r.protocol ?? 'onvif',
+    parentId: r.parent_id ?? null,
   };
 }

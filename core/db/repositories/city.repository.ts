@@ -9,6 +9,7 @@ export interface ImportCounts {
   properties: number;
   doors: number;
   cameras: number;
+  keyLocations: number;
 }
 
 export class CityRepository {
@@ -26,29 +27,61 @@ export class CityRepository {
            AS u(id, level, parent_id, name, name_zh, geom)
          ON CONFLICT (id) DO UPDATE SET level = EXCLUDED.level, parent_id = EXCLUDED.parent_id, name = EXCLUDED.name,
            name_zh = EXCLUDED.name_zh, geom = EXCLUDED.geom`,
-        [col(units, 'id'), col(units, 'level'), col(units, 'parentId'), col(units, 'name'), col(units, 'nameZh'), units.map((u) => (u.geom ? JSON.stringify(u.geom) : null))],
+        [
+          col(units, 'id'),
+          col(units, 'level'),
+          col(units, 'parentId'),
+          col(units, 'name'),
+          col(units, 'nameZh'),
+          units.map((u) => (u.geom ? JSON.stringify(u.geom) : null)),
+        ],
       );
       const mu = city.maintenanceUnits;
       await q.query(
-        `INSERT INTO maintenance_units (id, name, district_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district_id = EXCLUDED.district_id`,
-        [col(mu, 'id'), col(mu, 'name'), col(mu, 'districtId')],
+        `INSERT INTO maintenance_units (id, name, district_id, name_zh) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, name_zh = EXCLUDED.name_zh`,
+        [col(mu, 'id'), col(mu, 'name'), col(mu, 'districtId'), col(mu, 'nameZh')],
       );
       const p = city.properties;
       await q.query(
-        `INSERT INTO properties (id, name, cell_id, district_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, cell_id = EXCLUDED.cell_id, district_id = EXCLUDED.district_id`,
-        [col(p, 'id'), col(p, 'name'), col(p, 'cellId'), col(p, 'districtId')],
+        `INSERT INTO properties (id, name, cell_id, district_id, name_zh) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, cell_id = EXCLUDED.cell_id, district_id = EXCLUDED.district_id, name_zh = EXCLUDED.name_zh`,
+        [col(p, 'id'), col(p, 'name'), col(p, 'cellId'), col(p, 'districtId'), col(p, 'nameZh')],
       );
       const d = city.doors;
       await q.query(
-        `INSERT INTO doors (id, property_id, name, lon, lat)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[])
-         ON CONFLICT (id) DO UPDATE SET property_id = EXCLUDED.property_id, name = EXCLUDED.name, lon = EXCLUDED.lon, lat = EXCLUDED.lat`,
-        [col(d, 'id'), col(d, 'propertyId'), col(d, 'name'), col(d, 'lon'), col(d, 'lat')],
+        `INSERT INTO doors (id, property_id, name, lon, lat, name_zh)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[])
+         ON CONFLICT (id) DO UPDATE SET property_id = EXCLUDED.property_id, name = EXCLUDED.name, lon = EXCLUDED.lon, lat = EXCLUDED.lat,
+           name_zh = EXCLUDED.name_zh`,
+        [col(d, 'id'), col(d, 'propertyId'), col(d, 'name'), col(d, 'lon'), col(d, 'lat'), col(d, 'nameZh')],
       );
       await this.upsertPlacements(q, city);
-      return { gridUnits: units.length, maintenanceUnits: mu.length, properties: p.length, doors: d.length, cameras: city.cameras.length };
+      const k = city.keyLocations ?? [];
+      await q.query(
+        `INSERT INTO key_locations (id, kind, name, name_zh, lon, lat, cell_id, district_id)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[], $8::text[])
+         ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, name_zh = EXCLUDED.name_zh, lon = EXCLUDED.lon,
+           lat = EXCLUDED.lat, cell_id = EXCLUDED.cell_id, district_id = EXCLUDED.district_id`,
+        [
+          col(k, 'id'),
+          col(k, 'kind'),
+          col(k, 'name'),
+          col(k, 'nameZh'),
+          col(k, 'lon'),
+          col(k, 'lat'),
+          col(k, 'cellId'),
+          col(k, 'districtId'),
+        ],
+      );
+      return {
+        gridUnits: units.length,
+        maintenanceUnits: mu.length,
+        properties: p.length,
+        doors: d.length,
+        cameras: city.cameras.length,
+        keyLocations: k.length,
+      };
     });
   }
 
@@ -57,12 +90,25 @@ export class CityRepository {
     const col = <K extends keyof (typeof c)[number]>(k: K) => c.map((r) => r[k] ?? null);
     // A camera ingest already found by its urn keeps its row (and id); only where it stands is updated.
     await q.query(
-      `INSERT INTO cameras (id, urn, name, cell_id, district_id, lon, lat, heading, fov, range_m, priority)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::real[], $9::real[], $10::real[], $11::text[])
-       ON CONFLICT (urn) DO UPDATE SET name = EXCLUDED.name, cell_id = EXCLUDED.cell_id, district_id = EXCLUDED.district_id,
+      `INSERT INTO cameras (id, urn, name, cell_id, district_id, lon, lat, heading, fov, range_m, priority, name_zh)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::real[], $9::real[], $10::real[], $11::text[], $12::text[])
+       ON CONFLICT (urn) DO UPDATE SET name = EXCLUDED.name, name_zh = EXCLUDED.name_zh, cell_id = EXCLUDED.cell_id, district_id = EXCLUDED.district_id,
          lon = EXCLUDED.lon, lat = EXCLUDED.lat, heading = EXCLUDED.heading, fov = EXCLUDED.fov, range_m = EXCLUDED.range_m,
          priority = EXCLUDED.priority, updated_at = now()`,
-      [col('id'), col('urn'), col('name'), col('cellId'), col('districtId'), col('lon'), col('lat'), col('heading'), col('fov'), col('rangeM'), col('priority')],
+      [
+        col('id'),
+        col('urn'),
+        col('name'),
+        col('cellId'),
+        col('districtId'),
+        col('lon'),
+        col('lat'),
+        col('heading'),
+        col('fov'),
+        col('rangeM'),
+        col('priority'),
+        col('nameZh'),
+      ],
     );
   }
 
@@ -79,7 +125,7 @@ export class CityRepository {
     const r = await this.db.query<ImportCounts>(
       `SELECT (SELECT count(*)::int FROM grid_units) AS "gridUnits", (SELECT count(*)::int FROM maintenance_units) AS "maintenanceUnits",
               (SELECT count(*)::int FROM properties) AS properties, (SELECT count(*)::int FROM doors) AS doors,
-              (SELECT count(*)::int FROM cameras) AS cameras`,
+              (SELECT count(*)::int FROM cameras) AS cameras, (SELECT count(*)::int FROM key_locations) AS "keyLocations"`,
     );
     return r.rows[0];
   }

@@ -2,6 +2,7 @@
 import type { Db } from '../db.ts';
 import type { GridPlace } from '../../events/index.ts';
 import type { Scope } from '../../auth/scope.ts';
+import { scopeWhere, Where } from '../where.ts';
 import { ensurePartitionsFor } from '../partitions.ts';
 
 export interface GridUnitRow {
@@ -58,7 +59,9 @@ export class CoverageRepository {
   constructor(private readonly db: Db) {}
 
   async units(): Promise<GridUnitRow[]> {
-    const r = await this.db.query<Record<string, any>>(`SELECT id, level, parent_id, name, geom, coverage_threshold FROM grid_units ORDER BY id`);
+    const r = await this.db.query<Record<string, any>>(
+      `SELECT id, level, parent_id, name, geom, coverage_threshold FROM grid_units ORDER BY id`,
+    );
     return r.rows.map((x) => ({
       id: x.id,
       level: x.level,
@@ -93,14 +96,26 @@ export class CoverageRepository {
     }));
   }
 
-  async door(doorId: string): Promise<{ id: string; name: string; propertyId: string; lon?: number; lat?: number; cellId?: string; districtId?: string } | undefined> {
+  async door(
+    doorId: string,
+  ): Promise<
+    { id: string; name: string; propertyId: string; lon?: number; lat?: number; cellId?: string; districtId?: string } | undefined
+  > {
     const r = await this.db.query<Record<string, any>>(
       `SELECT d.id, d.name, d.property_id, d.lon, d.lat, p.cell_id, p.district_id FROM doors d JOIN properties p ON p.id = d.property_id WHERE d.id = $1`,
       [doorId],
     );
     const x = r.rows[0];
     return x
-      ? { id: x.id, name: x.name, propertyId: x.property_id, lon: x.lon ?? undefined, lat: x.lat ?? undefined, cellId: x.cell_id ?? undefined, districtId: x.district_id ?? undefined }
+      ? {
+          id: x.id,
+          name: x.name,
+          propertyId: x.property_id,
+          lon: x.lon ?? undefined,
+          lat: x.lat ?? undefined,
+          cellId: x.cell_id ?? undefined,
+          districtId: x.district_id ?? undefined,
+        }
       : undefined;
   }
 
@@ -130,21 +145,41 @@ export class CoverageRepository {
          potential_m2 = EXCLUDED.potential_m2, rate = EXCLUDED.rate, cameras_total = EXCLUDED.cameras_total, cameras_up = EXCLUDED.cameras_up,
          computed_at = EXCLUDED.computed_at`,
       [
-        col((r) => r.unitId), col((r) => r.level), col((r) => r.parentId ?? null), col((r) => r.districtId ?? null), col((r) => r.name),
-        col((r) => r.threshold), col((r) => r.areaM2), col((r) => r.coveredM2), col((r) => r.potentialM2), col((r) => r.rate),
-        col((r) => r.camerasTotal), col((r) => r.camerasUp), ts.toISOString(),
+        col((r) => r.unitId),
+        col((r) => r.level),
+        col((r) => r.parentId ?? null),
+        col((r) => r.districtId ?? null),
+        col((r) => r.name),
+        col((r) => r.threshold),
+        col((r) => r.areaM2),
+        col((r) => r.coveredM2),
+        col((r) => r.potentialM2),
+        col((r) => r.rate),
+        col((r) => r.camerasTotal),
+        col((r) => r.camerasUp),
+        ts.toISOString(),
       ],
     );
     const hour = new Date(Math.floor(ts.getTime() / 3_600_000) * 3_600_000);
     // Two workers creating the same day's partition at once: the loser fails with "already exists" and simply retries.
-    await ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]).catch(() => ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]));
+    await ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]).catch(() =>
+      ensurePartitionsFor(this.db, this.db, 'coverage_hourly', [hour]),
+    );
     await this.db.query(
       `INSERT INTO coverage_hourly (unit_id, ts, level, district_id, rate, min_rate, cameras_total, cameras_up)
        SELECT u.unit_id, $6::timestamptz, u.level, u.district_id, u.rate, u.rate, u.total, u.up
        FROM unnest($1::text[], $2::text[], $3::text[], $4::real[], $5::int[], $7::int[]) AS u(unit_id, level, district_id, rate, total, up)
        ON CONFLICT (unit_id, ts) DO UPDATE SET rate = EXCLUDED.rate, min_rate = least(coverage_hourly.min_rate, EXCLUDED.rate),
          cameras_total = EXCLUDED.cameras_total, cameras_up = EXCLUDED.cameras_up`,
-      [col((r) => r.unitId), col((r) => r.level), col((r) => r.districtId ?? null), col((r) => r.rate), col((r) => r.camerasTotal), hour.toISOString(), col((r) => r.camerasUp)],
+      [
+        col((r) => r.unitId),
+        col((r) => r.level),
+        col((r) => r.districtId ?? null),
+        col((r) => r.rate),
+        col((r) => r.camerasTotal),
+        hour.toISOString(),
+        col((r) => r.camerasUp),
+      ],
     );
   }
 
@@ -164,21 +199,17 @@ export class CoverageRepository {
     return r.rows[0]?.gap_key;
   }
 
-  async current(f: { level?: string; parent?: string; district?: string; unit?: string; belowThreshold?: boolean }, scope: Scope = {}): Promise<CoverageRow[]> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    if (scope.properties) w.push('false');
-    if (scope.districts) add('(district_id = ANY(?::text[]) OR unit_id = ANY(?::text[]))', scope.districts);
-    if (f.level) add('level = ?', f.level);
-    if (f.parent) add('parent_id = ?', f.parent);
-    if (f.district) add('(district_id = ? OR unit_id = ?)', f.district);
-    if (f.unit) add('unit_id = ?', f.unit);
-    if (f.belowThreshold) w.push('rate < threshold');
-    const r = await this.db.query<Record<string, any>>(`SELECT * FROM coverage_current ${w.length ? `WHERE ${w.join(' AND ')}` : ''} ORDER BY level, unit_id`, params);
+  async current(
+    f: { level?: string; parent?: string; district?: string; unit?: string; belowThreshold?: boolean },
+    scope: Scope = {},
+  ): Promise<CoverageRow[]> {
+    const w = scopeWhere(new Where(), scope, 'coverage')
+      .opt('level = ?', f.level)
+      .opt('parent_id = ?', f.parent)
+      .opt('(district_id = ? OR unit_id = ?)', f.district)
+      .opt('unit_id = ?', f.unit);
+    if (f.belowThreshold) w.raw('rate < threshold');
+    const r = await this.db.query<Record<string, any>>(`SELECT * FROM coverage_current ${w.clause} ORDER BY level, unit_id`, w.params);
     return r.rows.map((x) => ({
       unitId: x.unit_id,
       level: x.level,
@@ -198,17 +229,30 @@ export class CoverageRepository {
   }
 
   /** Per unit of a level over [from, to): mean, lowest and latest hourly rate, and hours below the unit's threshold. */
-  async summary(f: { from: Date; to: Date; level: string; district?: string; districts?: string[] }): Promise<
-    { unitId: string; name: string; districtId?: string; threshold: number; hours: number; meanRate: number; minRate: number; lastRate: number; hoursBelow: number }[]
+  async summary(f: { from: Date; to: Date; level: string; district?: string; scope?: Scope }): Promise<
+    {
+      unitId: string;
+      name: string;
+      districtId?: string;
+      threshold: number;
+      hours: number;
+      meanRate: number;
+      minRate: number;
+      lastRate: number;
+      hoursBelow: number;
+    }[]
   > {
+    const w = scopeWhere(new Where(), f.scope ?? {}, 'coverage')
+      .add('ts >= ?', f.from.toISOString())
+      .add('ts < ?', f.to.toISOString())
+      .add('level = ?', f.level)
+      .opt('(district_id = ? OR unit_id = ?)', f.district);
     const r = await this.db.query<Record<string, any>>(
       `SELECT h.unit_id, c.name, c.district_id, c.threshold, count(*)::int AS hours, avg(h.rate)::float8 AS mean_rate, min(h.min_rate)::float8 AS min_rate,
               (array_agg(h.rate ORDER BY h.ts DESC))[1]::float8 AS last_rate, count(*) FILTER (WHERE h.min_rate < c.threshold)::int AS hours_below
-       FROM coverage_hourly h JOIN coverage_current c ON c.unit_id = h.unit_id
-       WHERE h.ts >= $1 AND h.ts < $2 AND h.level = $3
-         AND ($4::text IS NULL OR h.district_id = $4 OR h.unit_id = $4) AND ($5::text[] IS NULL OR h.district_id = ANY($5::text[]) OR h.unit_id = ANY($5::text[]))
+       FROM (SELECT * FROM coverage_hourly ${w.clause}) h JOIN coverage_current c ON c.unit_id = h.unit_id
        GROUP BY 1, 2, 3, 4 ORDER BY 1`,
-      [f.from.toISOString(), f.to.toISOString(), f.level, f.district ?? null, f.districts ?? null],
+      w.params,
     );
     return r.rows.map((x) => ({
       unitId: x.unit_id,
@@ -230,7 +274,13 @@ export class CoverageRepository {
     );
     const out: Record<string, CoveragePoint[]> = {};
     for (const x of r.rows) {
-      (out[x.unit_id] ??= []).push({ ts: new Date(x.ts).toISOString(), rate: x.rate, minRate: x.min_rate, camerasTotal: x.cameras_total, camerasUp: x.cameras_up });
+      (out[x.unit_id] ??= []).push({
+        ts: new Date(x.ts).toISOString(),
+        rate: x.rate,
+        minRate: x.min_rate,
+        camerasTotal: x.cameras_total,
+        camerasUp: x.cameras_up,
+      });
     }
     return out;
   }

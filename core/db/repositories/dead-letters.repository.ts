@@ -2,6 +2,7 @@
 // One row per distinct message (source, topic, full payload): repeats raise its count, redeliveries do not.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db.ts';
+import { pageClause, Where } from '../where.ts';
 
 export const DEAD_LETTER_PAYLOAD_MAX = 4096;
 
@@ -44,7 +45,10 @@ export class DeadLettersRepository {
     const rows = new Map<string, { l: DeadLetter; buf: Buffer; count: number }>();
     for (const l of letters) {
       const buf = typeof l.payload === 'string' ? Buffer.from(l.payload) : l.payload;
-      const fp = createHash('sha256').update(`${l.source}\0${l.topic ?? ''}\0`).update(buf).digest('base64url');
+      const fp = createHash('sha256')
+        .update(`${l.source}\0${l.topic ?? ''}\0`)
+        .update(buf)
+        .digest('base64url');
       const row = rows.get(fp) ?? rows.set(fp, { l, buf, count: 0 }).get(fp)!;
       row.count += l.redelivered ? 0 : 1;
     }
@@ -61,7 +65,15 @@ export class DeadLettersRepository {
        INSERT INTO dead_letters (fingerprint, source, topic, reason, payload, size, occurrences)
        SELECT f, s, t, r, p, n, greatest(c, 1) FROM x WHERE f NOT IN (SELECT fingerprint FROM known)
        ON CONFLICT (fingerprint) DO NOTHING`,
-      [list.map(([f]) => f), list.map(([, r]) => r.l.source), list.map(([, r]) => r.l.topic ?? null), list.map(([, r]) => r.l.reason), text, list.map(([, r]) => r.buf.length), list.map(([, r]) => r.count)],
+      [
+        list.map(([f]) => f),
+        list.map(([, r]) => r.l.source),
+        list.map(([, r]) => r.l.topic ?? null),
+        list.map(([, r]) => r.l.reason),
+        text,
+        list.map(([, r]) => r.buf.length),
+        list.map(([, r]) => r.count),
+      ],
     );
   }
 
@@ -71,16 +83,11 @@ export class DeadLettersRepository {
   }
 
   async list(opts: { limit?: number; offset?: number; source?: string } = {}): Promise<{ total: number; items: DeadLetterRow[] }> {
-    const params: unknown[] = [];
-    let w = '';
-    if (opts.source) {
-      params.push(opts.source);
-      w = 'WHERE source = $1';
-    }
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letters ${w}`, params)).rows[0].n;
+    const w = new Where().opt('source = ?', opts.source);
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dead_letters ${w.clause}`, w.params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT id, ts, source, topic, reason, payload, size, occurrences, last_ts FROM dead_letters ${w} ORDER BY last_ts DESC, id DESC LIMIT ${Math.min(opts.limit ?? 50, 1000)} OFFSET ${opts.offset ?? 0}`,
-      params,
+      `SELECT id, ts, source, topic, reason, payload, size, occurrences, last_ts FROM dead_letters ${w.clause} ORDER BY last_ts DESC, id DESC ${pageClause(opts)}`,
+      w.params,
     );
     const items = r.rows.map(
       ({ last_ts: last, ...x }) =>

@@ -1,14 +1,18 @@
-// Reads of doors and compounds for the API and live push: scoped lists, one door, and who may see a property.
+// Reads of doors and compounds: scoped lists and one door for the API, door keys for intake, places for live push.
 import type { Db } from '../db.ts';
+import { containsPattern } from '../like.ts';
+import { pageClause, scopeWhere, Where } from '../where.ts';
 import type { Scope } from '../../auth/scope.ts';
 
 export interface DoorRow {
   id: string;
   propertyId: string;
   propertyName: string;
+  propertyNameZh: string | null;
   districtId: string | null;
   cellId: string | null;
   name: string;
+  nameZh: string | null;
   lon: number | null;
   lat: number | null;
   /** Last event at this door (any type), if any in the last 30 days. */
@@ -36,60 +40,46 @@ export class DoorsRepository {
   constructor(private readonly db: Db) {}
 
   async list(f: DoorFilter, scope: Scope = {}): Promise<{ total: number; items: DoorRow[] }> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    if (scope.properties) add('d.property_id = ANY(?::text[])', scope.properties);
-    if (scope.districts) add('p.district_id = ANY(?::text[])', scope.districts);
-    if (f.property) add('d.property_id = ?', f.property);
-    if (f.district) add('p.district_id = ?', f.district);
-    if (f.q) add(`(d.name ILIKE '%' || ? || '%' OR d.id ILIKE '%' || ? || '%' OR p.name ILIKE '%' || ? || '%')`, f.q);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
+    const w = scopeWhere(new Where(), scope, 'doors')
+      .opt('d.property_id = ?', f.property)
+      .opt('p.district_id = ?', f.district)
+      .opt(
+        '(d.name ILIKE ? OR d.name_zh ILIKE ? OR d.id ILIKE ? OR p.name ILIKE ? OR p.name_zh ILIKE ?)',
+        f.q ? containsPattern(f.q) : undefined,
+      );
     const from = 'FROM doors d JOIN properties p ON p.id = d.property_id';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} ${where}`, params)).rows[0].n;
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} ${w.clause}`, w.params)).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `SELECT d.*, p.name AS property_name, p.district_id, p.cell_id, last.ts AS last_ts, last.type AS last_type
+      `SELECT d.*, p.name AS property_name, p.name_zh AS property_name_zh, p.district_id, p.cell_id, last.ts AS last_ts, last.type AS last_type
        ${from}
        LEFT JOIN LATERAL (SELECT e.ts, e.type FROM door_events e WHERE e.door_id = d.id AND e.ts > now() - interval '30 days'
                           ORDER BY e.ts DESC LIMIT 1) last ON true
-       ${where} ORDER BY ${SORTS[f.sort ?? 'id']} LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
-      params,
+       ${w.clause} ORDER BY ${SORTS[f.sort ?? 'id']} ${pageClause(f)}`,
+      w.params,
     );
     return { total, items: r.rows.map(toDoor) };
   }
 
   async get(id: string, scope: Scope = {}): Promise<DoorRow | undefined> {
-    const params: unknown[] = [id];
-    const w = ['d.id = $1'];
-    if (scope.properties) {
-      params.push(scope.properties);
-      w.push(`d.property_id = ANY($${params.length}::text[])`);
-    }
-    if (scope.districts) {
-      params.push(scope.districts);
-      w.push(`p.district_id = ANY($${params.length}::text[])`);
-    }
+    const w = scopeWhere(new Where().add('d.id = ?', id), scope, 'doors');
     const r = await this.db.query<Record<string, any>>(
-      `SELECT d.*, p.name AS property_name, p.district_id, p.cell_id, NULL AS last_ts, NULL AS last_type
-       FROM doors d JOIN properties p ON p.id = d.property_id WHERE ${w.join(' AND ')}`,
-      params,
+      `SELECT d.*, p.name AS property_name, p.name_zh AS property_name_zh, p.district_id, p.cell_id, NULL AS last_ts, NULL AS last_type
+       FROM doors d JOIN properties p ON p.id = d.property_id ${w.clause}`,
+      w.params,
     );
     return r.rows[0] ? toDoor(r.rows[0]) : undefined;
   }
 
-  /** Property ids in these districts: door events carry a property, not a district. */
-  async propertyIdsIn(districts: string[]): Promise<string[]> {
-    const r = await this.db.query<{ id: string }>('SELECT id FROM properties WHERE district_id = ANY($1::text[]) ORDER BY id', [districts]);
-    return r.rows.map((x) => x.id);
+  /** Every door as "propertyId/doorId" (intake turns events from unknown doors into dead letters). */
+  async allKeys(): Promise<string[]> {
+    const r = await this.db.query<{ k: string }>(`SELECT property_id || '/' || id AS k FROM doors`);
+    return r.rows.map((x) => x.k);
   }
 
-  /** Grid cells of these properties: a property manager sees the cameras of their compounds' cells. */
-  async cellsOf(properties: string[]): Promise<string[]> {
-    const r = await this.db.query<{ cell_id: string }>('SELECT DISTINCT cell_id FROM properties WHERE id = ANY($1::text[]) AND cell_id IS NOT NULL', [properties]);
-    return r.rows.map((x) => x.cell_id);
+  /** True when the door exists and belongs to the property. */
+  async exists(propertyId: string, doorId: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM doors WHERE id = $1 AND property_id = $2', [doorId, propertyId]);
+    return r.rows.length > 0;
   }
 
   /** property id → district id, for routing live door events to rooms. */
@@ -104,9 +94,11 @@ function toDoor(r: Record<string, any>): DoorRow {
     id: r.id,
     propertyId: r.property_id,
     propertyName: r.property_name,
+    propertyNameZh: r.property_name_zh ?? null,
     districtId: r.district_id ?? null,
     cellId: r.cell_id ?? null,
     name: r.name,
+    nameZh: r.name_zh ?? null,
     lon: r.lon ?? null,
     lat: r.lat ?? null,
     lastEventAt: r.last_ts ? new Date(r.last_ts).toISOString() : null,

@@ -3,7 +3,7 @@ import type { Db } from '../db.ts';
 import type { FaceMatch } from '../../events/index.ts';
 import type { Scope } from '../../auth/scope.ts';
 import { ensurePartitionsFor } from '../partitions.ts';
-import { listScopeWhere } from './watchlists.repository.ts';
+import { pageClause, scopeWhere, Where } from '../where.ts';
 
 export interface FaceMatchRow extends FaceMatch {
   districtId?: string;
@@ -42,36 +42,38 @@ export class FaceMatchesRepository {
     const r = await this.db.query(
       `INSERT INTO face_matches (match_id, ts, capture_id, person_id, watchlist_id, distance, crop_path, camera_id, property_id, door_id, district_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-      [m.matchId, m.ts, m.captureId, m.personId, m.watchlistId, m.distance, m.cropPath ?? null, m.cameraId ?? null, m.propertyId ?? null, m.doorId ?? null, m.districtId ?? null],
+      [
+        m.matchId,
+        m.ts,
+        m.captureId,
+        m.personId,
+        m.watchlistId,
+        m.distance,
+        m.cropPath ?? null,
+        m.cameraId ?? null,
+        m.propertyId ?? null,
+        m.doorId ?? null,
+        m.districtId ?? null,
+      ],
     );
     return r.rowCount > 0;
   }
 
   async get(matchId: string, scope: Scope = {}): Promise<FaceMatchRow | undefined> {
-    const params: unknown[] = [matchId];
-    const w = ['m.match_id::text = $1', ...matchScopeWhere(scope, params)];
-    const r = await this.db.query<Record<string, any>>(`${SELECT} WHERE ${w.join(' AND ')} LIMIT 1`, params);
+    const w = scopeWhere(new Where().add('m.match_id::text = ?', matchId), scope, 'faceMatches');
+    const r = await this.db.query<Record<string, any>>(`${SELECT} ${w.clause} LIMIT 1`, w.params);
     return r.rows[0] ? toMatch(r.rows[0]) : undefined;
   }
 
   async list(f: FaceMatchFilter, scope: Scope = {}): Promise<{ total: number; items: FaceMatchRow[] }> {
-    const params: unknown[] = [];
-    const w = matchScopeWhere(scope, params);
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.watchlistId) add('m.watchlist_id = ?', f.watchlistId);
-    if (f.personId) add('m.person_id = ?', f.personId);
-    if (f.propertyId) add('m.property_id = ?', f.propertyId);
-    if (f.from) add('m.ts >= ?::timestamptz', f.from);
-    if (f.to) add('m.ts < ?::timestamptz', f.to);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${where}`, params)).rows[0].n;
-    const r = await this.db.query<Record<string, any>>(
-      `${SELECT} ${where} ORDER BY m.ts DESC, m.match_id LIMIT ${Math.min(f.limit ?? 50, 1000)} OFFSET ${f.offset ?? 0}`,
-      params,
-    );
+    const w = scopeWhere(new Where(), scope, 'faceMatches')
+      .opt('m.watchlist_id = ?', f.watchlistId)
+      .opt('m.person_id = ?', f.personId)
+      .opt('m.property_id = ?', f.propertyId)
+      .opt('m.ts >= ?::timestamptz', f.from)
+      .opt('m.ts < ?::timestamptz', f.to);
+    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} ${w.clause}`, w.params)).rows[0].n;
+    const r = await this.db.query<Record<string, any>>(`${SELECT} ${w.clause} ORDER BY m.ts DESC, m.match_id ${pageClause(f)}`, w.params);
     return { total, items: r.rows.map(toMatch) };
   }
 
@@ -100,7 +102,9 @@ export class FaceMatchesRepository {
 
   /** Deletes sightings older than `cutoff`; returns their crop paths so the files can go too. */
   async deleteSightingsBefore(cutoff: Date): Promise<string[]> {
-    const r = await this.db.query<{ crop_path: string | null }>('DELETE FROM face_sightings WHERE ts < $1 RETURNING crop_path', [cutoff.toISOString()]);
+    const r = await this.db.query<{ crop_path: string | null }>('DELETE FROM face_sightings WHERE ts < $1 RETURNING crop_path', [
+      cutoff.toISOString(),
+    ]);
     return r.rows.flatMap((x) => (x.crop_path ? [x.crop_path] : []));
   }
 }
@@ -108,21 +112,6 @@ export class FaceMatchesRepository {
 const FROM = `FROM face_matches m LEFT JOIN watchlists w ON w.id::text = m.watchlist_id`;
 const SELECT = `SELECT m.*, w.name AS watchlist_name, w.level, p.name AS person_name ${FROM}
   LEFT JOIN watchlist_persons p ON p.id::text = m.person_id`;
-
-/**
- * What a user may see of matches: a property manager the matches of their properties' lists; a district user
- * those of their districts' lists and the city lists' matches that happened in their districts.
- */
-function matchScopeWhere(scope: Scope, params: unknown[]): string[] {
-  const w: string[] = [];
-  if (scope.properties) w.push(...listScopeWhere({ properties: scope.properties }, params));
-  if (scope.districts) {
-    params.push(scope.districts);
-    const p = `$${params.length}::text[]`;
-    w.push(`(w.district_id = ANY(${p}) OR (w.scope_kind = 'city' AND m.district_id = ANY(${p})))`);
-  }
-  return w;
-}
 
 function toMatch(r: Record<string, any>): FaceMatchRow {
   return {

@@ -1,6 +1,7 @@
 // Reads of the grid hierarchy for the API and the dashboard's map: units with their district and polygon.
 import type { Db } from '../db.ts';
 import type { Scope } from '../../auth/scope.ts';
+import { scopeWhere, Where } from '../where.ts';
 
 export interface GridUnitView {
   id: string;
@@ -17,16 +18,7 @@ export class GridRepository {
 
   /** Units of one level (all when omitted), each with the district above it, limited to the scope. */
   async units(level: string | undefined, scope: Scope = {}, withGeom = true): Promise<GridUnitView[]> {
-    const params: unknown[] = [];
-    const w: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    if (level) add('u.level = ?', level);
-    if (scope.districts) add('t.district_id = ANY(?::text[])', scope.districts);
-    // A property manager's map is the cells of their compounds.
-    if (scope.properties) add('u.id IN (SELECT cell_id FROM properties WHERE id = ANY(?::text[]))', scope.properties);
+    const w = scopeWhere(new Where().opt('u.level = ?', level), scope, 'grid');
     const r = await this.db.query<Record<string, any>>(
       `WITH RECURSIVE up(id, district_id) AS (
          SELECT id, CASE WHEN level = 'district' THEN id END FROM grid_units WHERE level IN ('city', 'district')
@@ -35,8 +27,8 @@ export class GridRepository {
        )
        SELECT u.id, u.level, u.parent_id, u.name, u.name_zh, ${withGeom ? 'u.geom' : 'NULL AS geom'}, t.district_id
        FROM grid_units u LEFT JOIN up t ON t.id = u.id
-       ${w.length ? `WHERE ${w.join(' AND ')}` : ''} ORDER BY u.id`,
-      params,
+       ${w.clause} ORDER BY u.id`,
+      w.params,
     );
     return r.rows.map((x) => ({
       id: x.id,

@@ -37,4 +37,18 @@ export class MaintenanceRepository {
       await this.db.query('SELECT gw_refresh_rollup($1)', [name]);
     }
   }
+
+  /** Bytes on disk of a table with its partitions (or chunks), indexes and TOAST, after a VACUUM (sizing). */
+  async tableBytes(table: string): Promise<number> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+    await this.db.query(`VACUUM ANALYZE ${table}`);
+    // Hypertable chunks are inherited tables, not declarative partitions: TimescaleDB counts them itself.
+    const r = await this.db.query<{ bytes: string }>(
+      this.db.timescale
+        ? `SELECT hypertable_size($1::regclass)::text AS bytes`
+        : `SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::text AS bytes FROM pg_partition_tree($1::regclass)`,
+      [table],
+    );
+    return Number(r.rows[0].bytes);
+  }
 }

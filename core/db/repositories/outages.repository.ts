@@ -1,24 +1,37 @@
 // Every query on camera_state, camera_status_history and outages: the detector's shared state and what it records.
 import type { Queryable } from '../db.ts';
 import type { CameraState, OutageCause } from '../../events/index.ts';
+import type { Scope } from '../../auth/scope.ts';
+import { scopeWhere, Where } from '../where.ts';
 
-/** A camera_state row as the detector sees it (times in epoch milliseconds). */
-export interface CameraStateRow {
+/**
+ * What the offline detector remembers about one camera (times in epoch milliseconds): kept in camera_state, the
+ * state of analytics' pure state machine (its DetectorState extends this).
+ */
+export interface DetectorMemory {
+  status: CameraState;
+  statusSince?: number;
+  /** Consecutive failed checks while up. */
+  failures: number;
+  failSince?: number;
+  failCause?: OutageCause;
+  /** Start of the current continuous up period while recovering or flapping. */
+  upSince?: number;
+  /** Times of recent down/up toggles, within the flap window. */
+  toggles: number[];
+  /** Open video-quality issue (black, frozen, covered, no_video, low_quality), orthogonal to reachability. */
+  quality?: OutageCause;
+  qualitySince?: number;
+  lastTs?: number;
+}
+
+/** A camera_state row as the detector sees it: its memory, where the camera is, the open outage and a change number. */
+export interface CameraStateRow extends DetectorMemory {
   cameraId: string;
   priority: string;
   districtId?: string;
   cellId?: string;
-  status: CameraState;
-  statusSince?: number;
-  failures: number;
-  failSince?: number;
-  failCause?: OutageCause;
-  upSince?: number;
-  toggles: number[];
-  quality?: OutageCause;
-  qualitySince?: number;
   outageId?: string;
-  lastTs?: number;
   /** Change number: bumped on every write, so workers can tell a cached state is stale. */
   seq: number;
 }
@@ -106,7 +119,10 @@ export class OutagesRepository {
   /** Writes states; returns each row's new change number. */
   async saveStates(q: Queryable, rows: readonly CameraStateRow[]): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
-    const r = await q.query<{ camera_id: string; seq: string | number }>(`${UPDATE_STATES} RETURNING s.camera_id, s.seq`, stateParams(rows));
+    const r = await q.query<{ camera_id: string; seq: string | number }>(
+      `${UPDATE_STATES} RETURNING s.camera_id, s.seq`,
+      stateParams(rows),
+    );
     return new Map(r.rows.map((x) => [x.camera_id, Number(x.seq)]));
   }
 
@@ -114,7 +130,10 @@ export class OutagesRepository {
    * Writes states whose row still carries the change number it was read with, and the transitions of those rows,
    * in one statement; rows another worker changed meanwhile are left alone (the caller retries them under lock).
    */
-  async saveIfUnchanged(rows: readonly (CameraStateRow & { readSeq: number })[], changes: readonly StatusChangeRow[]): Promise<Map<string, number>> {
+  async saveIfUnchanged(
+    rows: readonly (CameraStateRow & { readSeq: number })[],
+    changes: readonly StatusChangeRow[],
+  ): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
     const n = 12;
     const r = await this.db.query<{ camera_id: string; seq: string | number }>(
@@ -127,11 +146,7 @@ export class OutagesRepository {
                   FROM unnest($${n + 7}::text[], $${n + 8}::text[], $${n + 9}::timestamptz[]) AS u(id, status, ts)
                   WHERE c.id = u.id AND u.id IN (SELECT camera_id FROM s))
        SELECT camera_id, seq FROM s`,
-      [
-        ...stateParams(rows),
-        rows.map((x) => x.readSeq),
-        ...historyParams(changes),
-      ],
+      [...stateParams(rows), rows.map((x) => x.readSeq), ...historyParams(changes)],
     );
     return new Map(r.rows.map((x) => [x.camera_id, Number(x.seq)]));
   }
@@ -153,17 +168,28 @@ export class OutagesRepository {
       `SELECT * FROM camera_status_history WHERE camera_id = $1 ORDER BY ts DESC, id DESC LIMIT ${limit}`,
       [cameraId],
     );
-    return r.rows.map((x) => ({ cameraId: x.camera_id, ts: new Date(x.ts).getTime(), from: x.from_state, to: x.to_state, reason: x.reason }));
+    return r.rows.map((x) => ({
+      cameraId: x.camera_id,
+      ts: new Date(x.ts).getTime(),
+      from: x.from_state,
+      to: x.to_state,
+      reason: x.reason,
+    }));
   }
 
   /** Opens the camera's outage; when one is open already (replay, another worker), returns that one instead. */
-  async open(q: Queryable, o: { outageId: string; cameraId: string; start: Date; cause: OutageCause }): Promise<{ outageId: string; created: boolean }> {
+  async open(
+    q: Queryable,
+    o: { outageId: string; cameraId: string; start: Date; cause: OutageCause },
+  ): Promise<{ outageId: string; created: boolean }> {
     const r = await q.query<{ outage_id: string }>(
       `INSERT INTO outages (outage_id, camera_id, start_ts, cause) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING outage_id`,
       [o.outageId, o.cameraId, o.start.toISOString(), o.cause],
     );
     if (r.rows[0]) return { outageId: r.rows[0].outage_id, created: true };
-    const open = await q.query<{ outage_id: string }>(`SELECT outage_id FROM outages WHERE camera_id = $1 AND end_ts IS NULL`, [o.cameraId]);
+    const open = await q.query<{ outage_id: string }>(`SELECT outage_id FROM outages WHERE camera_id = $1 AND end_ts IS NULL`, [
+      o.cameraId,
+    ]);
     return { outageId: open.rows[0].outage_id, created: false };
   }
 
@@ -185,20 +211,30 @@ export class OutagesRepository {
    * Per district over [from, to): cameras, outages overlapping the period, their causes, and camera-time down,
    * with ongoing outages counted until `now`. Uptime = 1 − down / (cameras × period).
    */
-  async uptimeByDistrict(f: { from: Date; to: Date; now: Date; district?: string; districts?: string[] }): Promise<
-    { district: string; cameras: number; outages: number; downSeconds: number; periodSeconds: number; uptime: number; causes: Record<string, number> }[]
+  async uptimeByDistrict(f: { from: Date; to: Date; now: Date; district?: string; scope?: Scope }): Promise<
+    {
+      district: string;
+      cameras: number;
+      outages: number;
+      downSeconds: number;
+      periodSeconds: number;
+      uptime: number;
+      causes: Record<string, number>;
+    }[]
   > {
     const end = new Date(Math.min(f.to.getTime(), f.now.getTime()));
+    const cams = scopeWhere(new Where([f.from.toISOString(), end.toISOString()]), f.scope ?? {}, 'cameras')
+      .raw('district_id IS NOT NULL')
+      .opt('district_id = ?', f.district);
     const r = await this.db.query<Record<string, any>>(
-      `WITH cams AS (SELECT id, district_id FROM cameras
-                     WHERE district_id IS NOT NULL AND ($3::text IS NULL OR district_id = $3) AND ($4::text[] IS NULL OR district_id = ANY($4::text[]))),
+      `WITH cams AS (SELECT id, district_id FROM cameras ${cams.clause}),
             o AS (SELECT o.camera_id, o.cause, greatest(o.start_ts, $1::timestamptz) AS s, least(coalesce(o.end_ts, $2::timestamptz), $2::timestamptz) AS e
                   FROM outages o WHERE o.start_ts < $2::timestamptz AND coalesce(o.end_ts, 'infinity') > $1::timestamptz)
        SELECT c.district_id, count(DISTINCT c.id)::int AS cameras, count(o.camera_id)::int AS outages,
               coalesce(sum(extract(epoch FROM o.e - o.s)), 0)::float8 AS down_seconds,
               array_remove(array_agg(o.cause), NULL) AS causes
        FROM cams c LEFT JOIN o ON o.camera_id = c.id GROUP BY c.district_id ORDER BY c.district_id`,
-      [f.from.toISOString(), end.toISOString(), f.district ?? null, f.districts ?? null],
+      cams.params,
     );
     const period = Math.max(0, (end.getTime() - f.from.getTime()) / 1000);
     return r.rows.map((x) => {
@@ -238,7 +274,10 @@ function toState(r: Record<string, any>): CameraStateRow {
     failSince: ms(r.fail_since),
     failCause: r.fail_cause ?? undefined,
     upSince: ms(r.up_since),
-    toggles: (r.toggles as (string | Date)[] | string).constructor === String ? parseArray(r.toggles as string) : (r.toggles as (string | Date)[]).map((t) => new Date(t).getTime()),
+    toggles:
+      (r.toggles as (string | Date)[] | string).constructor === String
+        ? parseArray(r.toggles as string)
+        : (r.toggles as (string | Date)[]).map((t) => new Date(t).getTime()),
     quality: r.quality ?? undefined,
     qualitySince: ms(r.quality_since),
     outageId: r.outage_id ?? undefined,

@@ -2,6 +2,7 @@
 import type { Db, Queryable } from '../db.ts';
 import type { OutageCause, RepairTicket, TicketState } from '../../events/index.ts';
 import type { Scope } from '../../auth/scope.ts';
+import { pageClause, scopeWhere, Where } from '../where.ts';
 
 export interface TicketHistoryRow {
   ts: string;
@@ -14,6 +15,7 @@ export interface TicketHistoryRow {
 export interface TicketCamera {
   id: string;
   name: string;
+  nameZh?: string;
   priority: string;
   status: string;
   cellId?: string;
@@ -28,6 +30,7 @@ export interface TicketRow extends RepairTicket {
   overdue: boolean;
   camera?: TicketCamera;
   unitName?: string;
+  unitNameZh?: string;
   history?: TicketHistoryRow[];
 }
 
@@ -61,19 +64,46 @@ export class RepairsRepository {
   /** Opens the ticket of an outage; a second call for the same outage changes nothing and returns undefined. */
   async create(
     q: Queryable,
-    t: { ticketId: string; cameraId: string; outageId: string; cause: OutageCause; districtId?: string; unitId?: string; openedAt: Date; deadline: Date },
+    t: {
+      ticketId: string;
+      cameraId: string;
+      outageId: string;
+      cause: OutageCause;
+      districtId?: string;
+      unitId?: string;
+      openedAt: Date;
+      deadline: Date;
+    },
   ): Promise<string | undefined> {
     const r = await q.query<{ ticket_id: string }>(
       `INSERT INTO repair_tickets (ticket_id, camera_id, outage_id, cause, district_id, unit_id, opened_at, deadline)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (outage_id) DO NOTHING RETURNING ticket_id`,
-      [t.ticketId, t.cameraId, t.outageId, t.cause, t.districtId ?? null, t.unitId ?? null, t.openedAt.toISOString(), t.deadline.toISOString()],
+      [
+        t.ticketId,
+        t.cameraId,
+        t.outageId,
+        t.cause,
+        t.districtId ?? null,
+        t.unitId ?? null,
+        t.openedAt.toISOString(),
+        t.deadline.toISOString(),
+      ],
     );
     if (!r.rows[0]) return undefined;
-    await this.addHistory(q, t.ticketId, { ts: t.openedAt, actor: 'system', to: 'open', note: `opened: ${t.cause}${t.unitId ? `, assigned to ${t.unitId}` : ''}` });
+    await this.addHistory(q, t.ticketId, {
+      ts: t.openedAt,
+      actor: 'system',
+      to: 'open',
+      note: `opened: ${t.cause}${t.unitId ? `, assigned to ${t.unitId}` : ''}`,
+    });
     return r.rows[0].ticket_id;
   }
 
-  async addHistory(q: Queryable, ticketId: string, h: { ts: Date; actor: string; from?: string; to?: string; note?: string }): Promise<void> {
+  async addHistory(
+    q: Queryable,
+    ticketId: string,
+    h: { ts: Date; actor: string; from?: string; to?: string; note?: string },
+  ): Promise<void> {
     await q.query(`INSERT INTO ticket_history (ticket_id, ts, actor, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6)`, [
       ticketId,
       h.ts.toISOString(),
@@ -100,7 +130,10 @@ export class RepairsRepository {
   }
 
   /** Active tickets whose deadline has passed and that are not yet at level 2. */
-  async dueForEscalation(now: Date, limit = 500): Promise<{ ticketId: string; openedAt: number; deadline: number; state: TicketState; level: number }[]> {
+  async dueForEscalation(
+    now: Date,
+    limit = 500,
+  ): Promise<{ ticketId: string; openedAt: number; deadline: number; state: TicketState; level: number }[]> {
     const r = await this.db.query<Record<string, any>>(
       `SELECT ticket_id, opened_at, deadline, state, escalation_level FROM repair_tickets
        WHERE state IN ${ACTIVE} AND deadline <= $1 AND escalation_level < 2 ORDER BY deadline LIMIT ${limit}`,
@@ -118,7 +151,10 @@ export class RepairsRepository {
   /** Raises the level if it is lower; true for the one caller that did it (history written once). */
   async raiseLevel(ticketId: string, level: number, at: Date, note: string): Promise<boolean> {
     return this.db.tx(async (q) => {
-      const r = await q.query(`UPDATE repair_tickets SET escalation_level = $2, updated_at = now() WHERE ticket_id = $1 AND escalation_level < $2`, [ticketId, level]);
+      const r = await q.query(
+        `UPDATE repair_tickets SET escalation_level = $2, updated_at = now() WHERE ticket_id = $1 AND escalation_level < $2`,
+        [ticketId, level],
+      );
       if (r.rowCount === 0) return false;
       await this.addHistory(q, ticketId, { ts: at, actor: 'system', note });
       return true;
@@ -126,10 +162,16 @@ export class RepairsRepository {
   }
 
   /** Locks a ticket for a change by a person; undefined when unknown or out of scope. */
-  async lock(q: Queryable, id: string, scope: Scope = {}): Promise<{ state: TicketState; unitId?: string; districtId?: string } | undefined> {
-    const params: unknown[] = [id];
-    const w = ['t.ticket_id = $1', ...scopeSql(scope, params)];
-    const r = await q.query<Record<string, any>>(`SELECT state, unit_id, district_id FROM repair_tickets t WHERE ${w.join(' AND ')} FOR UPDATE`, params);
+  async lock(
+    q: Queryable,
+    id: string,
+    scope: Scope = {},
+  ): Promise<{ state: TicketState; unitId?: string; districtId?: string } | undefined> {
+    const w = scopeWhere(new Where().add('t.ticket_id = ?', id), scope, 'repairs');
+    const r = await q.query<Record<string, any>>(
+      `SELECT state, unit_id, district_id FROM repair_tickets t ${w.clause} FOR UPDATE`,
+      w.params,
+    );
     const x = r.rows[0];
     return x ? { state: x.state, unitId: x.unit_id ?? undefined, districtId: x.district_id ?? undefined } : undefined;
   }
@@ -147,14 +189,16 @@ export class RepairsRepository {
   }
 
   async unitInDistrict(q: Queryable, unitId: string, districtId: string | undefined): Promise<boolean> {
-    const r = await q.query(`SELECT 1 FROM maintenance_units WHERE id = $1 AND ($2::text IS NULL OR district_id = $2)`, [unitId, districtId ?? null]);
+    const r = await q.query(`SELECT 1 FROM maintenance_units WHERE id = $1 AND ($2::text IS NULL OR district_id = $2)`, [
+      unitId,
+      districtId ?? null,
+    ]);
     return r.rowCount > 0;
   }
 
   async get(id: string, now: Date, scope: Scope = {}): Promise<TicketRow | undefined> {
-    const params: unknown[] = [now.toISOString(), id];
-    const w = ['t.ticket_id = $2', ...scopeSql(scope, params)];
-    const r = await this.db.query<Record<string, any>>(`${SELECT} WHERE ${w.join(' AND ')}`, params);
+    const w = scopeWhere(new Where([now.toISOString()]).add('t.ticket_id = ?', id), scope, 'repairs');
+    const r = await this.db.query<Record<string, any>>(`${SELECT} ${w.clause}`, w.params);
     if (!r.rows[0]) return undefined;
     const t = toTicket(r.rows[0]);
     t.history = (await this.histories([id]))[id] ?? [];
@@ -162,23 +206,20 @@ export class RepairsRepository {
   }
 
   async list(f: TicketFilter, now: Date, scope: Scope = {}): Promise<{ total: number; items: TicketRow[] }> {
-    const params: unknown[] = [now.toISOString()];
-    const w = scopeSql(scope, params);
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      w.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.state) add('t.state = ?', f.state);
-    if (f.district) add('t.district_id = ?', f.district);
-    if (f.unit) add('t.unit_id = ?', f.unit);
-    if (f.camera) add('t.camera_id = ?', f.camera);
-    if (f.overdue === true) w.push(`t.state IN ${ACTIVE} AND t.deadline < $1`);
-    if (f.overdue === false) w.push(`NOT (t.state IN ${ACTIVE} AND t.deadline < $1)`);
-    const where = w.length ? `WHERE ${w.join(' AND ')}` : '';
-    const total = (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n, $1::timestamptz AS now FROM repair_tickets t ${where}`, params)).rows[0].n;
+    // $1 is `now`, for the overdue flag.
+    const w = scopeWhere(new Where([now.toISOString()]), scope, 'repairs')
+      .opt('t.state = ?', f.state)
+      .opt('t.district_id = ?', f.district)
+      .opt('t.unit_id = ?', f.unit)
+      .opt('t.camera_id = ?', f.camera);
+    if (f.overdue === true) w.raw(`t.state IN ${ACTIVE} AND t.deadline < $1`);
+    if (f.overdue === false) w.raw(`NOT (t.state IN ${ACTIVE} AND t.deadline < $1)`);
+    const total = (
+      await this.db.query<{ n: number }>(`SELECT count(*)::int AS n, $1::timestamptz AS now FROM repair_tickets t ${w.clause}`, w.params)
+    ).rows[0].n;
     const r = await this.db.query<Record<string, any>>(
-      `${SELECT} ${where} ORDER BY t.opened_at DESC, t.ticket_id LIMIT ${Math.min(f.limit ?? 50, 500)} OFFSET ${f.offset ?? 0}`,
-      params,
+      `${SELECT} ${w.clause} ORDER BY t.opened_at DESC, t.ticket_id ${pageClause(f, 500)}`,
+      w.params,
     );
     const items = r.rows.map(toTicket);
     const h = await this.histories(items.map((t) => t.ticketId));
@@ -190,12 +231,24 @@ export class RepairsRepository {
    * Per district over [from, to): tickets opened, resolved, mean time to repair and SLA compliance (resolved by the
    * deadline); and tickets overdue at `now` per district and maintenance unit.
    */
-  async stats(f: { from: Date; to: Date; now: Date; district?: string; districts?: string[] }): Promise<{
-    districts: { district: string; opened: number; resolved: number; mttrSeconds: number | null; withinSla: number; slaCompliance: number | null; overdue: number; escalated: number }[];
+  async stats(f: { from: Date; to: Date; now: Date; district?: string; scope?: Scope }): Promise<{
+    districts: {
+      district: string;
+      opened: number;
+      resolved: number;
+      mttrSeconds: number | null;
+      withinSla: number;
+      slaCompliance: number | null;
+      overdue: number;
+      escalated: number;
+    }[];
     overdueByUnit: { district: string; unit: string | null; unitName: string | null; overdue: number; oldestDeadline: string }[];
   }> {
-    const params = [f.from.toISOString(), f.to.toISOString(), f.now.toISOString(), f.district ?? null, f.districts ?? null];
-    const inScope = `t.district_id IS NOT NULL AND ($4::text IS NULL OR t.district_id = $4) AND ($5::text[] IS NULL OR t.district_id = ANY($5::text[]))`;
+    // $1 from, $2 to, $3 now.
+    const scoped = scopeWhere(new Where([f.from.toISOString(), f.to.toISOString(), f.now.toISOString()]), f.scope ?? {}, 'repairs')
+      .raw('t.district_id IS NOT NULL')
+      .opt('t.district_id = ?', f.district);
+    const [inScope, params] = [scoped.conditions, scoped.params];
     const d = await this.db.query<Record<string, any>>(
       `SELECT t.district_id,
               count(*) FILTER (WHERE t.opened_at >= $1 AND t.opened_at < $2)::int AS opened,
@@ -224,13 +277,21 @@ export class RepairsRepository {
         overdue: x.overdue,
         escalated: x.escalated,
       })),
-      overdueByUnit: u.rows.map((x) => ({ district: x.district_id, unit: x.unit_id, unitName: x.unit_name, overdue: x.overdue, oldestDeadline: new Date(x.oldest).toISOString() })),
+      overdueByUnit: u.rows.map((x) => ({
+        district: x.district_id,
+        unit: x.unit_id,
+        unitName: x.unit_name,
+        overdue: x.overdue,
+        oldestDeadline: new Date(x.oldest).toISOString(),
+      })),
     };
   }
 
   private async histories(ids: string[]): Promise<Record<string, TicketHistoryRow[]>> {
     if (ids.length === 0) return {};
-    const r = await this.db.query<Record<string, any>>(`SELECT * FROM ticket_history WHERE ticket_id = ANY($1::uuid[]) ORDER BY ts, id`, [ids]);
+    const r = await this.db.query<Record<string, any>>(`SELECT * FROM ticket_history WHERE ticket_id = ANY($1::uuid[]) ORDER BY ts, id`, [
+      ids,
+    ]);
     const out: Record<string, TicketHistoryRow[]> = {};
     for (const x of r.rows) {
       (out[x.ticket_id] ??= []).push({
@@ -245,17 +306,9 @@ export class RepairsRepository {
   }
 }
 
-const SELECT = `SELECT t.*, (t.state IN ${ACTIVE} AND t.deadline < $1) AS overdue, m.name AS unit_name,
-  c.name AS cam_name, c.priority AS cam_priority, c.status AS cam_status, c.cell_id AS cam_cell, c.district_id AS cam_district, c.lon AS cam_lon, c.lat AS cam_lat
+const SELECT = `SELECT t.*, (t.state IN ${ACTIVE} AND t.deadline < $1) AS overdue, m.name AS unit_name, m.name_zh AS unit_name_zh,
+  c.name AS cam_name, c.name_zh AS cam_name_zh, c.priority AS cam_priority, c.status AS cam_status, c.cell_id AS cam_cell, c.district_id AS cam_district, c.lon AS cam_lon, c.lat AS cam_lat
   FROM repair_tickets t JOIN cameras c ON c.id = t.camera_id LEFT JOIN maintenance_units m ON m.id = t.unit_id`;
-
-/** Repairs are district business: scoped users see their districts' tickets; property managers none. */
-function scopeSql(scope: Scope, params: unknown[]): string[] {
-  if (scope.properties) return ['false'];
-  if (!scope.districts) return [];
-  params.push(scope.districts);
-  return [`t.district_id = ANY($${params.length}::text[])`];
-}
 
 function toTicket(r: Record<string, any>): TicketRow {
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
@@ -268,6 +321,7 @@ function toTicket(r: Record<string, any>): TicketRow {
     district: r.district_id ?? undefined,
     unit: r.unit_id ?? undefined,
     unitName: r.unit_name ?? undefined,
+    unitNameZh: r.unit_name_zh ?? undefined,
     openedAt: iso(r.opened_at)!,
     deadline: iso(r.deadline)!,
     escalationLevel: r.escalation_level,
@@ -279,6 +333,7 @@ function toTicket(r: Record<string, any>): TicketRow {
     camera: {
       id: r.camera_id,
       name: r.cam_name,
+      nameZh: r.cam_name_zh ?? undefined,
       priority: r.cam_priority,
       status: r.cam_status,
       cellId: r.cam_cell ?? undefined,

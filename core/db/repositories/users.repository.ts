@@ -47,8 +47,16 @@ export class UsersRepository {
     return r.rowCount > 0;
   }
 
+  async setPasswordHash(username: string, passwordHash: string): Promise<void> {
+    await this.db.query('UPDATE users SET password_hash = $2 WHERE username = $1', [username, passwordHash]);
+  }
+
   async setScope(username: string, districts: string[], properties: string[]): Promise<void> {
-    await this.db.query('UPDATE users SET districts = $2::text[], properties = $3::text[] WHERE username = $1', [username, districts, properties]);
+    await this.db.query('UPDATE users SET districts = $2::text[], properties = $3::text[] WHERE username = $1', [
+      username,
+      districts,
+      properties,
+    ]);
   }
 
   /** District ids of the imported city, in id order. */

@@ -1,6 +1,7 @@
 // Every query on watch lists, their persons and enrolment embeddings (tables of migration 300).
 import type { Db } from '../db.ts';
 import type { Scope } from '../../auth/scope.ts';
+import { scopeWhere, Where } from '../where.ts';
 
 export type WatchlistLevel = 'wanted' | 'banned' | 'residents';
 export type ScopeKind = 'city' | 'district' | 'property';
@@ -76,24 +77,22 @@ export class WatchlistsRepository {
   /** Whether the district or property a list would belong to exists (the city always does). */
   async ownerExists(scope: { kind: ScopeKind; id?: string }): Promise<boolean> {
     if (scope.kind === 'city') return true;
-    const sql = scope.kind === 'district' ? `SELECT 1 FROM grid_units WHERE id = $1 AND level = 'district'` : 'SELECT 1 FROM properties WHERE id = $1';
+    const sql =
+      scope.kind === 'district'
+        ? `SELECT 1 FROM grid_units WHERE id = $1 AND level = 'district'`
+        : 'SELECT 1 FROM properties WHERE id = $1';
     return (await this.db.query(sql, [scope.id ?? null])).rows.length > 0;
   }
 
   async get(id: string, scope: Scope = {}): Promise<WatchlistRow | undefined> {
-    const params: unknown[] = [id];
-    const w = ['w.id::text = $1', ...listScopeWhere(scope, params)];
-    const r = await this.db.query<Record<string, any>>(`${LIST_SQL} WHERE ${w.join(' AND ')} GROUP BY w.id`, params);
+    const w = scopeWhere(new Where().add('w.id::text = ?', id), scope, 'watchlists');
+    const r = await this.db.query<Record<string, any>>(`${LIST_SQL} ${w.clause} GROUP BY w.id`, w.params);
     return r.rows[0] ? toList(r.rows[0]) : undefined;
   }
 
   async list(scope: Scope = {}): Promise<WatchlistRow[]> {
-    const params: unknown[] = [];
-    const w = listScopeWhere(scope, params);
-    const r = await this.db.query<Record<string, any>>(
-      `${LIST_SQL} ${w.length ? `WHERE ${w.join(' AND ')}` : ''} GROUP BY w.id ORDER BY w.created_at, w.id`,
-      params,
-    );
+    const w = scopeWhere(new Where(), scope, 'watchlists');
+    const r = await this.db.query<Record<string, any>>(`${LIST_SQL} ${w.clause} GROUP BY w.id ORDER BY w.created_at, w.id`, w.params);
     return r.rows.map(toList);
   }
 
@@ -102,15 +101,23 @@ export class WatchlistsRepository {
   }
 
   /** Adds a person and their embeddings in one transaction. */
-  async addPerson(p: { id: string; watchlistId: string; name: string; externalId?: string; note?: string }, faces: readonly NewEmbedding[]): Promise<void> {
+  async addPerson(
+    p: { id: string; watchlistId: string; name: string; externalId?: string; note?: string },
+    faces: readonly NewEmbedding[],
+  ): Promise<void> {
     await this.db.tx(async (q) => {
       await q.query(`INSERT INTO watchlist_persons (id, watchlist_id, name, external_id, note) VALUES ($1, $2, $3, $4, $5)`, [
-        p.id, p.watchlistId, p.name, p.externalId ?? null, p.note ?? null,
+        p.id,
+        p.watchlistId,
+        p.name,
+        p.externalId ?? null,
+        p.note ?? null,
       ]);
       for (const f of faces) {
-        await q.query(`INSERT INTO face_embeddings (person_id, descriptor, crop_path, face_width, sharpness) VALUES ($1, $2::real[], $3, $4, $5)`, [
-          p.id, Array.from(f.descriptor), f.cropPath ?? null, f.faceWidth, f.sharpness,
-        ]);
+        await q.query(
+          `INSERT INTO face_embeddings (person_id, descriptor, crop_path, face_width, sharpness) VALUES ($1, $2::real[], $3, $4, $5)`,
+          [p.id, Array.from(f.descriptor), f.cropPath ?? null, f.faceWidth, f.sharpness],
+        );
       }
       await q.query('UPDATE watchlists SET updated_at = now() WHERE id = $1', [p.watchlistId]);
     });
@@ -176,23 +183,6 @@ export class WatchlistsRepository {
 }
 
 const LIST_SQL = `SELECT w.*, count(p.id)::int AS persons FROM watchlists w LEFT JOIN watchlist_persons p ON p.watchlist_id = w.id`;
-
-/**
- * Which lists a user may see: a property manager those of their properties; a district user those of their
- * districts and the city's; everyone else all.
- */
-export function listScopeWhere(scope: Scope, params: unknown[], alias = 'w'): string[] {
-  const w: string[] = [];
-  if (scope.properties) {
-    params.push(scope.properties);
-    w.push(`${alias}.property_id = ANY($${params.length}::text[])`);
-  }
-  if (scope.districts) {
-    params.push(scope.districts);
-    w.push(`(${alias}.district_id = ANY($${params.length}::text[]) OR ${alias}.scope_kind = 'city')`);
-  }
-  return w;
-}
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 

@@ -11,7 +11,13 @@ type DeadLetter = Static<typeof DeadLetterSchema>;
 
 export function deadLettersPage(root: HTMLElement): () => void {
   const f = { source: '' };
-  const source = h('input', { type: 'search', name: 'source', placeholder: t('sourceFilter'), 'aria-label': t('source'), list: 'dead-letter-sources' });
+  const source = h('input', {
+    type: 'search',
+    name: 'source',
+    placeholder: t('sourceFilter'),
+    'aria-label': t('source'),
+    list: 'dead-letter-sources',
+  });
   const seen = h('datalist', { id: 'dead-letter-sources' });
   let timer: ReturnType<typeof setTimeout> | undefined;
   source.addEventListener('input', () => {
@@ -42,10 +48,17 @@ export function deadLettersPage(root: HTMLElement): () => void {
   const table = pagedTable<DeadLetter>({
     emptyText: t('noDeadLetters'),
     columns: [
-      { title: t('lastArrival'), cell: (x) => h('time', { datetime: x.lastTs, title: t('firstArrival', { time: fmtTime(x.ts) }) }, fmtTime(x.lastTs)) },
+      {
+        title: t('lastArrival'),
+        cell: (x) => h('time', { datetime: x.lastTs, title: t('firstArrival', { time: fmtTime(x.ts) }) }, fmtTime(x.lastTs)),
+      },
       { title: t('source'), cell: (x) => x.source },
       { title: t('topic'), cell: (x) => x.topic ?? '—', cls: 'mono' },
-      { title: t('reason'), cell: (x) => h('span', { class: 'reason' }, badge(x.reasonClass, 'sev-medium'), ' ', h('span', { class: 'reason-text' }, x.reason)), cls: 'wrap' },
+      {
+        title: t('reason'),
+        cell: (x) => h('span', { class: 'reason' }, badge(x.reasonClass, 'sev-medium'), ' ', h('span', { class: 'reason-text' }, x.reason)),
+        cls: 'wrap',
+      },
       { title: t('occurrences'), cell: (x) => x.occurrences, cls: 'num occurrences' },
       { title: t('size'), cell: (x) => `${x.size} ${t('bytes')}`, cls: 'num size' },
       { title: t('payload'), cell: payloadCell, cls: 'wrap' },
@@ -78,7 +91,9 @@ function payloadCell(x: DeadLetter): HTMLElement | string {
   if (x.payload === null || x.payload === '') return '—';
   const cut = x.storedBytes < x.size;
   const preview = x.payload.length > 40 ? `${x.payload.slice(0, 40)}…` : x.payload;
-  return h('details', { class: 'payload' },
+  return h(
+    'details',
+    { class: 'payload' },
     h('summary', { class: 'mono' }, preview),
     h('pre', { class: 'mono' }, x.payload),
     cut ? h('small', {}, t('truncated', { n: x.storedBytes })) : null,

@@ -3,7 +3,12 @@
 import { get } from '../api.ts';
 import { currentLang } from '../i18n.ts';
 
-interface Unit { id: string; level: string; name: string; nameZh: string | null }
+interface Unit {
+  id: string;
+  level: string;
+  name: string;
+  nameZh: string | null;
+}
 
 let units: Promise<Unit[]> | undefined;
 const names = new Map<string, Unit>();
@@ -36,4 +41,14 @@ export function placeName(id: string | null | undefined): string {
 
 export function placesReady(): Promise<unknown> {
   return loadUnits();
+}
+
+/** A thing's name in the viewer's language: the Chinese name in zh-CN when the city has one. */
+export function localName(x: { name: string; nameZh?: string | null }): string {
+  return (currentLang() === 'zh-CN' && x.nameZh) || x.name;
+}
+
+/** The unit's Chinese name, when it is known and has one. */
+export function placeNameZh(id: string | null | undefined): string | undefined {
+  return (id && names.get(id)?.nameZh) || undefined;
 }

@@ -1,12 +1,18 @@
 // Doors: the doors of the compounds in scope and the door events (pushed live), filtered by door and type.
 import { get, imageUrl, type Page } from '../api.ts';
-import type { DoorEvent } from '../../../core/events/index.ts';
+import type { Static } from '@sinclair/typebox';
+import type { Door as DoorSchema, DoorEventItem } from '../../../gateway/schemas/resources.ts';
 import { fmtTime, t, tv } from '../i18n.ts';
 import { liveSocket, onLive } from '../live.ts';
 import { badge, h, pagedTable, select } from '../ui.ts';
+import { icon } from '../video.ts';
+import { localName } from './districts.ts';
 
-interface Door { id: string; name: string; propertyId: string; propertyName: string; districtId: string | null; lastEventAt: string | null; lastEventType: string | null }
-type Ev = DoorEvent & { doorName?: string; propertyName?: string };
+// Response shapes from the gateway's schemas.
+type Door = Static<typeof DoorSchema>;
+type Ev = Static<typeof DoorEventItem>;
+
+const propertyName = (d: Door) => localName({ name: d.propertyName, nameZh: d.propertyNameZh });
 
 const TYPES = ['granted', 'denied', 'forced_open', 'held_open', 'door_closed', 'tamper', 'face_capture'];
 const ALARM = new Set(['forced_open', 'held_open', 'tamper']);
@@ -20,20 +26,25 @@ export function doorsPage(root: HTMLElement): () => void {
     timer = setTimeout(() => ((f.q = search.value.trim()), void doors.reload(1)), 250);
   });
   const doorLabel = h('span', { class: 'chip', hidden: true });
-  const type = select('type', [['', `${t('type')}: ${t('all')}`], ...TYPES.map((x): [string, string] => [x, tv(x)])], '', (v) => ((f.type = v), void events.reload(1)));
+  const type = select(
+    'type',
+    [['', `${t('type')}: ${t('all')}`], ...TYPES.map((x): [string, string] => [x, tv(x)])],
+    '',
+    (v) => ((f.type = v), void events.reload(1)),
+  );
 
   const doors = pagedTable<Door>({
     limit: 15,
     columns: [
-      { title: t('door'), cell: (d) => d.name },
-      { title: t('property'), cell: (d) => d.propertyName },
+      { title: t('door'), cell: (d) => localName(d) },
+      { title: t('property'), cell: (d) => propertyName(d) },
       { title: t('lastEvent'), cell: (d) => (d.lastEventAt ? `${tv(d.lastEventType)} · ${fmtTime(d.lastEventAt)}` : '—') },
     ],
     fetch: (page, limit) => get<Page<Door>>('/api/v1/doors', { page, limit, q: f.q, sort: 'property' }),
     onRow: (d) => {
       f.door = f.door === d.id ? '' : d.id;
       doorLabel.hidden = !f.door;
-      doorLabel.textContent = `${t('door')}: ${d.propertyName} · ${d.name} ✕`;
+      doorLabel.textContent = `${t('door')}: ${propertyName(d)} · ${localName(d)} ✕`;
       void events.reload(1);
     },
   });
@@ -42,8 +53,11 @@ export function doorsPage(root: HTMLElement): () => void {
   const events = pagedTable<Ev>({
     columns: [
       { title: t('time'), cell: (e) => h('time', { datetime: e.ts }, fmtTime(e.ts)) },
-      { title: t('property'), cell: (e) => e.propertyName ?? e.propertyId },
-      { title: t('door'), cell: (e) => e.doorName ?? e.doorId },
+      {
+        title: t('property'),
+        cell: (e) => (e.propertyName ? localName({ name: e.propertyName, nameZh: e.propertyNameZh }) : e.propertyId),
+      },
+      { title: t('door'), cell: (e) => (e.doorName ? localName({ name: e.doorName, nameZh: e.doorNameZh }) : e.doorId) },
       { title: t('type'), cell: (e) => badge(tv(e.type), ALARM.has(e.type) ? 'sev-high' : 'neutral') },
       { title: t('direction'), cell: (e) => tv(e.direction) },
       { title: t('credential'), cell: (e) => (e.credentialKind ? `${e.credentialKind} ${e.credentialId ?? ''}` : '—') },
@@ -54,9 +68,17 @@ export function doorsPage(root: HTMLElement): () => void {
   });
 
   root.append(
-    h('div', { class: 'split wide-right' },
+    h(
+      'div',
+      { class: 'split wide-right' },
       h('section', {}, h('h2', {}, t('doors')), h('div', { class: 'toolbar' }, search), doors.el),
-      h('section', { 'data-testid': 'door-events' }, h('h2', {}, t('doorEvents')), h('div', { class: 'toolbar' }, type, doorLabel), events.el),
+      h(
+        'section',
+        { 'data-testid': 'door-events' },
+        h('h2', {}, t('doorEvents')),
+        h('div', { class: 'toolbar' }, type, doorLabel),
+        events.el,
+      ),
     ),
   );
   void doors.reload(1);
@@ -81,10 +103,12 @@ export function doorsPage(root: HTMLElement): () => void {
 
 function imageCell(e: Ev): HTMLElement {
   const box = h('span', { class: 'thumb' });
-  const btn = h('button', { class: 'link' }, '🖼');
+  const btn = h('button', { class: 'link', title: t('image'), 'aria-label': t('image') }, icon('image'));
   btn.addEventListener('click', async () => {
     try {
-      box.replaceChildren(h('img', { src: await imageUrl(`/api/v1/door-events/${e.eventId}/image?ts=${encodeURIComponent(e.ts)}`), alt: e.type }));
+      box.replaceChildren(
+        h('img', { src: await imageUrl(`/api/v1/door-events/${e.eventId}/image?ts=${encodeURIComponent(e.ts)}`), alt: e.type }),
+      );
     } catch {
       box.replaceChildren('—');
     }

@@ -1,31 +1,82 @@
 // Faces: watch lists in scope, their persons, enrolment from photos (multipart), and matches with crops.
+import type { Static } from '@sinclair/typebox';
+import type { Person as PersonSchema, Watchlist as WatchlistSchema } from '../../../gateway/routes/watchlists/watchlists.schema.ts';
 import { get, imageUrl, post, request, type Session } from '../api.ts';
 import { fmtTime, t } from '../i18n.ts';
 import { emptyView, errorView, h, load, loadingView, pagedTable } from '../ui.ts';
 
-interface Watchlist { id: string; name: string; level: string; scope: { kind: string; id?: string }; persons: number; createdAt: string }
-interface Person { id: string; name: string; externalId?: string; photos: number; createdAt: string }
+// Response shapes from the gateway's schemas.
+type Watchlist = Static<typeof WatchlistSchema>;
+type Person = Static<typeof PersonSchema>;
 type Match = Record<string, unknown> & { ts?: string; distance?: number };
 
 export function facesPage(root: HTMLElement, s: Session): () => void {
   const lists = h('section', { class: 'faces-lists' });
   const persons = h('section', { class: 'faces-persons' }, emptyView(t('pickList')));
   const matches = h('section', { class: 'faces-matches' });
-  root.append(h('div', { class: 'split' }, h('div', {}, h('h2', {}, t('watchlists')), lists, createForm(s, () => void showLists())), h('div', {}, h('h2', {}, t('persons')), persons)), h('h2', {}, t('matches')), matches);
+  root.append(
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'div',
+        {},
+        h('h2', {}, t('watchlists')),
+        lists,
+        createForm(s, () => void showLists()),
+      ),
+      h('div', {}, h('h2', {}, t('persons')), persons),
+    ),
+    h('h2', {}, t('matches')),
+    matches,
+  );
 
   const showLists = () =>
-    load(lists, () => get<{ items: Watchlist[] }>('/api/v1/watchlists'), (r) =>
-      r.items.length === 0
-        ? emptyView()
-        : h('ul', { class: 'plain lists' }, ...r.items.map((l) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), void showList(l)) }, l.name), ` · ${l.level} · ${l.scope.kind}${l.scope.id ? ` ${l.scope.id}` : ''} · ${l.persons}`))),
+    load(
+      lists,
+      () => get<{ items: Watchlist[] }>('/api/v1/watchlists'),
+      (r) =>
+        r.items.length === 0
+          ? emptyView()
+          : h(
+              'ul',
+              { class: 'plain lists' },
+              ...r.items.map((l) =>
+                h(
+                  'li',
+                  {},
+                  h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), void showList(l)) }, l.name),
+                  ` · ${l.level} · ${l.scope.kind}${l.scope.id ? ` ${l.scope.id}` : ''} · ${l.persons}`,
+                ),
+              ),
+            ),
     );
 
   const showList = (l: Watchlist) => {
     const people = h('div', {});
-    persons.replaceChildren(h('h3', {}, l.name), people, enrolForm(l, () => void showPeople()));
+    persons.replaceChildren(
+      h('h3', {}, l.name),
+      people,
+      enrolForm(l, () => void showPeople()),
+    );
     const showPeople = () =>
-      load(people, () => get<{ people: Person[] }>(`/api/v1/watchlists/${l.id}`), (r) =>
-        r.people.length === 0 ? emptyView() : h('ul', { class: 'plain' }, ...r.people.map((p) => h('li', {}, `${p.name}${p.externalId ? ` (${p.externalId})` : ''} · ${p.photos} ${t('photos')} · ${fmtTime(p.createdAt)}`))),
+      load(
+        people,
+        () => get<{ people: Person[] }>(`/api/v1/watchlists/${l.id}`),
+        (r) =>
+          r.people.length === 0
+            ? emptyView()
+            : h(
+                'ul',
+                { class: 'plain' },
+                ...r.people.map((p) =>
+                  h(
+                    'li',
+                    {},
+                    `${p.name}${p.externalId ? ` (${p.externalId})` : ''} · ${p.photos} ${t('photos')} · ${fmtTime(p.createdAt)}`,
+                  ),
+                ),
+              ),
       );
     void showPeople();
   };
@@ -48,18 +99,28 @@ export function facesPage(root: HTMLElement, s: Session): () => void {
 }
 
 function crop(m: Match): Node {
-  const url = typeof m.cropUrl === 'string' ? m.cropUrl : typeof m.matchId === 'string' ? `/api/v1/face-matches/${m.matchId}/crop` : undefined;
+  const url =
+    typeof m.cropUrl === 'string' ? m.cropUrl : typeof m.matchId === 'string' ? `/api/v1/face-matches/${m.matchId}/crop` : undefined;
   if (!url) return document.createTextNode('—');
   const box = h('span', { class: 'thumb' });
   // Crops are personal data: fetched only when asked, and the server audits each view.
-  box.append(h('button', { class: 'link', onclick: async () => {
-    box.replaceChildren(loadingView());
-    try {
-      box.replaceChildren(h('img', { src: await imageUrl(url), alt: 'crop' }));
-    } catch {
-      box.replaceChildren('—');
-    }
-  } }, t('showImage')));
+  box.append(
+    h(
+      'button',
+      {
+        class: 'link',
+        onclick: async () => {
+          box.replaceChildren(loadingView());
+          try {
+            box.replaceChildren(h('img', { src: await imageUrl(url), alt: 'crop' }));
+          } catch {
+            box.replaceChildren('—');
+          }
+        },
+      },
+      t('showImage'),
+    ),
+  );
   return box;
 }
 
@@ -73,7 +134,11 @@ function createForm(s: Session, done: () => void): HTMLElement {
     e.preventDefault();
     const kind = level.value === 'wanted' ? (scopeId.value ? 'district' : 'city') : 'property';
     try {
-      await post('/api/v1/watchlists', { name: name.value, level: level.value, scope: scopeId.value ? { kind, id: scopeId.value } : { kind } });
+      await post('/api/v1/watchlists', {
+        name: name.value,
+        level: level.value,
+        scope: scopeId.value ? { kind, id: scopeId.value } : { kind },
+      });
       msg.replaceChildren(t('saved'));
       done();
     } catch (err) {
@@ -106,4 +171,3 @@ function enrolForm(l: Watchlist, done: () => void): HTMLElement {
   });
   return form;
 }
-

@@ -4,19 +4,69 @@ import { get, imageUrl, type Page } from '../api.ts';
 import { chartIn, echarts, STATUS_COLOURS } from '../charts.ts';
 import { currentLang, fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
-import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
+import { badge, emptyView, errorView, h, loadingView, select } from '../ui.ts';
+import type { Static } from '@sinclair/typebox';
+import type { Figures } from '../../../gateway/routes/supervisor/supervisor.schema.ts';
+import type { Camera } from '../../../gateway/schemas/resources.ts';
+import { icon, livePanel } from '../video.ts';
+import { localName } from './districts.ts';
 
-interface Cell { id: string; name: string; nameZh: string | null; districtId: string | null }
-interface FeatureCollection { type: 'FeatureCollection'; features: Array<{ id: string; properties: Cell & { name: string }; geometry: unknown }> }
-interface Cam { id: string; name: string; lon: number | null; lat: number | null; status: string; statusSince: string | null; cellId: string | null; priority: string; model: string | null }
-interface CoverageItem { unitId: string; rate: number; camerasTotal?: number; camerasUp?: number; threshold?: number }
+interface Cell {
+  id: string;
+  name: string;
+  nameZh: string | null;
+  districtId: string | null;
+}
+interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: Array<{ id: string; properties: Cell & { name: string }; geometry: unknown }>;
+}
+/** The map's use of the gateway's Camera schema. */
+type Cam = Pick<
+  Static<typeof Camera>,
+  'id' | 'name' | 'nameZh' | 'lon' | 'lat' | 'status' | 'statusSince' | 'cellId' | 'priority' | 'model'
+>;
+interface CoverageItem {
+  unitId: string;
+  rate: number;
+  camerasTotal?: number;
+  camerasUp?: number;
+  threshold?: number;
+}
 
-export function liveMap(box: HTMLElement): { dispose: () => void } {
+type ColourBy = 'coverage' | 'onlineRate' | 'intactRate' | 'keyCoverage';
+
+/**
+ * The colour scale of the map: from the lowest to the highest value shown (rounded out to 5 %, at least 10 % wide), so
+ * cells that differ look different even when all are low (a city at 14 % area coverage is not one red).
+ */
+export function scaleOf(values: number[]): { min: number; max: number } | undefined {
+  if (values.length === 0) return undefined;
+  let min = Math.floor(Math.min(...values) / 5) * 5;
+  let max = Math.ceil(Math.max(...values) / 5) * 5;
+  if (max - min < 10) {
+    max = Math.min(100, min + 10);
+    min = Math.max(0, max - 10);
+  }
+  return { min, max };
+}
+
+/** The map; `figures`: the viewer may colour cells by the supervisors' figures too (admins, supervisors). */
+export function liveMap(box: HTMLElement, opts: { figures?: boolean } = {}): { dispose: () => void } {
   const chartEl = h('div', { class: 'map', 'data-testid': 'map' });
   const note = h('p', { class: 'note' });
   const details = h('aside', { class: 'details', 'data-testid': 'map-details' }, h('p', { class: 'state empty' }, t('clickForDetails')));
   const body = h('div', { class: 'map-body' }, loadingView());
-  box.append(h('h2', {}, t('map')), body, note);
+  let colourBy: (by: ColourBy) => Promise<void> = async () => {};
+  const by = opts.figures
+    ? select(
+        'colour-by',
+        (['coverage', 'onlineRate', 'intactRate', 'keyCoverage'] as const).map((k): [string, string] => [k, `${t('colourBy')}: ${t(k)}`]),
+        'coverage',
+        (v) => void colourBy(v as ColourBy),
+      )
+    : null;
+  box.append(h('h2', {}, t('map')), ...(by ? [h('div', { class: 'toolbar' }, by)] : []), body, note);
   let disposeChart: (() => void) | undefined;
   let off: (() => void) | undefined;
   let disposed = false;
@@ -53,25 +103,72 @@ export function liveMap(box: HTMLElement): { dispose: () => void } {
       echarts.registerMap('gridwatch-cells', geo as never);
       const byId = new Map(cams.map((c) => [c.id, c]));
       const camData = () =>
-        [...byId.values()].filter((c) => c.lon !== null && c.lat !== null).map((c) => ({ name: c.id, value: [c.lon, c.lat], itemStyle: { color: STATUS_COLOURS[c.status] ?? '#888' } }));
+        [...byId.values()]
+          .filter((c) => c.lon !== null && c.lat !== null)
+          .map((c) => ({ name: c.id, value: [c.lon, c.lat], itemStyle: { color: STATUS_COLOURS[c.status] ?? '#888' } }));
       const cellName = (id: string) => {
         const c = cells.get(id);
         return (currentLang() === 'zh-CN' && c?.nameZh) || c?.name || id;
+      };
+      // Cell colours: area coverage now, or a supervisor's figure over the last 7 days, in percent.
+      let shownBy: ColourBy = 'coverage';
+      let values = new Map([...coverage].map(([id, c]) => [id, c.rate * 100]));
+      const cellData = () => fc.features.map((f) => ({ name: f.id, value: values.get(f.id) ?? NaN }));
+      const visualMap = () => {
+        const range = scaleOf([...values.values()].filter((v) => !Number.isNaN(v)));
+        chartEl.dataset.colourBy = shownBy;
+        chartEl.dataset.scale = range ? `${range.min}-${range.max}` : '';
+        return range
+          ? {
+              ...range,
+              left: 8,
+              bottom: 8,
+              text: [`${range.max}%`, `${range.min}%`],
+              calculable: false,
+              seriesIndex: 0,
+              inRange: { color: ['#d64541', '#f0a30a', '#2e9d57'] },
+            }
+          : undefined;
+      };
+      let figures: Promise<Figures> | undefined;
+      colourBy = async (key) => {
+        if (key === 'coverage') values = new Map([...coverage].map(([id, c]) => [id, c.rate * 100]));
+        else {
+          figures ??= get<Figures>('/api/v1/supervisor/figures', { cells: true });
+          try {
+            const f = await figures;
+            values = new Map((f.cells ?? []).filter((c) => c[key] !== null).map((c) => [c.id, c[key]! * 100]));
+          } catch (err) {
+            figures = undefined;
+            note.replaceChildren(errorView(err));
+            return;
+          }
+        }
+        shownBy = key;
+        const vm = visualMap();
+        chart.setOption({ visualMap: vm ?? { show: false }, series: [{ data: cellData() }, {}] });
       };
       chart.setOption({
         tooltip: {
           trigger: 'item',
           formatter: (p: { seriesType: string; name: string; value: unknown }) =>
             p.seriesType === 'scatter'
-              ? `${byId.get(p.name)?.name ?? p.name}<br>${tv(byId.get(p.name)?.status)}`
-              : `${cellName(p.name)}<br>${t('coverage')}: ${typeof p.value === 'number' && !Number.isNaN(p.value) ? `${p.value.toFixed(0)}%` : '—'}`,
+              ? `${byId.has(p.name) ? localName(byId.get(p.name)!) : p.name}<br>${tv(byId.get(p.name)?.status)}`
+              : `${cellName(p.name)}<br>${t(shownBy)}: ${typeof p.value === 'number' && !Number.isNaN(p.value) ? `${p.value.toFixed(1)}%` : '—'}`,
         },
-        geo: { map: 'gridwatch-cells', roam: true, itemStyle: { areaColor: '#e8ecf2', borderColor: '#5b6b82' }, emphasis: { label: { show: false } } },
-        visualMap: coverage.size
-          ? { min: 0, max: 100, left: 8, bottom: 8, text: ['100%', '0%'], calculable: false, seriesIndex: 0, inRange: { color: ['#d64541', '#f0a30a', '#2e9d57'] } }
-          : undefined,
+        geo: {
+          map: 'gridwatch-cells',
+          roam: true,
+          itemStyle: { areaColor: '#e8ecf2', borderColor: '#5b6b82' },
+          emphasis: { label: { show: false } },
+        },
+        visualMap: visualMap(),
         series: [
-          { type: 'map', geoIndex: 0, data: fc.features.map((f) => ({ name: f.id, value: coverage.has(f.id) ? coverage.get(f.id)!.rate * 100 : NaN })) },
+          {
+            type: 'map',
+            geoIndex: 0,
+            data: cellData(),
+          },
           { type: 'scatter', coordinateSystem: 'geo', symbolSize: 7, data: camData(), z: 5 },
         ],
       });
@@ -87,22 +184,46 @@ export function liveMap(box: HTMLElement): { dispose: () => void } {
           h('h3', {}, cellName(id)),
           h('p', {}, `${t('coverage')}: ${cov ? `${(cov.rate * 100).toFixed(1)}%` : '—'}`),
           h('p', {}, `${t('cameras')}: ${inCell.length} (${inCell.filter((c) => c.status === 'online').length} ${tv('online')})`),
-          h('ul', { class: 'plain' }, ...inCell.map((c) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), void showCamera(c.id)) }, c.name), ' ', badge(tv(c.status), `st-${c.status}`)))),
+          h(
+            'ul',
+            { class: 'plain' },
+            ...inCell.map((c) =>
+              h(
+                'li',
+                {},
+                h('a', { href: '#', onclick: (e: Event) => (e.preventDefault(), void showCamera(c.id)) }, localName(c)),
+                ' ',
+                badge(tv(c.status), `st-${c.status}`),
+              ),
+            ),
+          ),
         );
       };
       const showCamera = async (id: string) => {
         const c = byId.get(id);
         if (!c) return;
         const img = h('div', { class: 'snapshot' }, loadingView());
+        const live = h('div', { class: 'live-slot' });
         details.replaceChildren(
-          h('h3', {}, c.name),
+          h('h3', {}, localName(c)),
           h('p', {}, badge(tv(c.status), `st-${c.status}`), ' ', `${t('since')} ${fmtTime(c.statusSince)}`),
           h('p', {}, `${t('cell')}: ${c.cellId ? cellName(c.cellId) : '—'} · ${t('priority')}: ${tv(c.priority)}`),
+          h(
+            'p',
+            {},
+            h(
+              'button',
+              { class: 'link', 'data-testid': 'open-live', 'data-camera-id': c.id, onclick: () => live.replaceChildren(livePanel(c.id)) },
+              icon('video'),
+              ` ${t('openLive')}`,
+            ),
+          ),
+          live,
           h('h4', {}, t('snapshot')),
           img,
         );
         try {
-          img.replaceChildren(h('img', { src: await imageUrl(`/api/v1/cameras/${encodeURIComponent(id)}/snapshot`), alt: c.name }));
+          img.replaceChildren(h('img', { src: await imageUrl(`/api/v1/cameras/${encodeURIComponent(id)}/snapshot`), alt: localName(c) }));
         } catch {
           img.replaceChildren(emptyView(t('noSnapshot')));
         }

@@ -7,6 +7,23 @@ import { liveSocket, onLive } from '../live.ts';
 import { badge, emptyView, errorView, h, loadingView } from '../ui.ts';
 import { liveMap } from './live-map.ts';
 import { placeName, placesReady } from './districts.ts';
+import { clipsPanel, icon, livePanel } from '../video.ts';
+import { alertNames } from '../alert-names.ts';
+
+/** Alerts that keep an event clip (gateway/video/clip-recorder.ts). */
+const CLIP_KINDS = new Set(['door_forced', 'door_tamper', 'camera_tamper', 'watchlist_match']);
+
+/** The cameras of an alert: the one it is about, those that cover its door, the one a face was seen by. */
+function alertCameras(a: LiveAlert): string[] {
+  const ev = (a.evidence ?? {}) as { cameras?: Array<{ id?: unknown }>; snapshots?: Array<{ cameraId?: unknown }>; cameraId?: unknown };
+  const ids = [
+    a.subjectKind === 'camera' ? a.subjectId : undefined,
+    ...(ev.cameras ?? []).map((c) => c.id),
+    ...(ev.snapshots ?? []).map((c) => c.cameraId),
+    ev.cameraId,
+  ];
+  return [...new Set(ids.filter((x): x is string => typeof x === 'string' && x.length > 0))];
+}
 
 const LOUD = new Set(['high', 'critical']);
 
@@ -19,31 +36,101 @@ export function livePage(root: HTMLElement, s: Session): () => void {
   const shown = new Map<string, HTMLLIElement>();
 
   const item = (a: LiveAlert, fresh = false): HTMLLIElement => {
+    const title = h('div', { class: 'alert-title' }, alertTitle(a));
+    const place = (property?: string) =>
+      [a.place.district, a.place.cell]
+        .filter(Boolean)
+        .map(placeName)
+        .concat(a.propertyId ? [property ?? a.propertyId] : [])
+        .join(' · ');
+    const where = h('span', {}, place());
+    void alertNames(a).then((names) => {
+      title.textContent = alertTitle(a, names);
+      if (names.property) where.textContent = place(names.property);
+    });
     const li = h(
       'li',
-      { class: `alert sev-${a.severity} state-${a.state}${fresh && LOUD.has(a.severity) ? ' flash' : ''}`, 'data-alert-id': a.alertId, 'data-kind': a.kind },
-      h('div', { class: 'alert-head' }, badge(tv(a.severity), `sev-${a.severity}`), h('strong', {}, tv(a.kind)), h('time', { datetime: a.ts }, fmtTime(a.ts))),
-      h('div', { class: 'alert-title' }, alertTitle(a)),
-      h('div', { class: 'alert-meta' }, [a.place.district, a.place.cell].filter(Boolean).map(placeName).concat(a.propertyId ? [a.propertyId] : []).join(' · '), ' ', badge(tv(a.state), `state-${a.state}`)),
+      {
+        class: `alert sev-${a.severity} state-${a.state}${fresh && LOUD.has(a.severity) ? ' flash' : ''}`,
+        'data-alert-id': a.alertId,
+        'data-kind': a.kind,
+      },
+      h(
+        'div',
+        { class: 'alert-head' },
+        badge(tv(a.severity), `sev-${a.severity}`),
+        h('strong', {}, tv(a.kind)),
+        h('time', { datetime: a.ts }, fmtTime(a.ts)),
+      ),
+      title,
+      h('div', { class: 'alert-meta' }, where, ' ', badge(tv(a.state), `state-${a.state}`)),
     );
-    const snaps = ((a.evidence as { snapshots?: Array<{ cameraId?: string; path?: string }> }).snapshots ?? []).map((x, i) => ({ ...x, i })).filter((x) => x.path);
+    const snaps = ((a.evidence as { snapshots?: Array<{ cameraId?: string; path?: string }> }).snapshots ?? [])
+      .map((x, i) => ({ ...x, i }))
+      .filter((x) => x.path);
     if (snaps.length) {
       const shots = h('div', { class: 'alert-shots' });
       li.append(
-        h('div', { class: 'alert-evidence' },
+        h(
+          'div',
+          { class: 'alert-evidence' },
           `${t('snapshot')}: `,
           ...snaps.map((x) =>
-            h('button', { class: 'link', onclick: async () => {
-              shots.replaceChildren(loadingView());
-              try {
-                shots.replaceChildren(h('img', { src: await imageUrl(`/api/v1/alerts/${a.alertId}/snapshots/${x.i}`), alt: x.cameraId ?? '' }));
-              } catch (err) {
-                shots.replaceChildren(errorView(err));
-              }
-            } }, `📷 ${x.cameraId ?? x.i}`),
+            h(
+              'button',
+              {
+                class: 'link',
+                onclick: async () => {
+                  shots.replaceChildren(loadingView());
+                  try {
+                    shots.replaceChildren(
+                      h('img', { src: await imageUrl(`/api/v1/alerts/${a.alertId}/snapshots/${x.i}`), alt: x.cameraId ?? '' }),
+                    );
+                  } catch (err) {
+                    shots.replaceChildren(errorView(err));
+                  }
+                },
+              },
+              icon('image'),
+              ` ${x.cameraId ?? x.i}`,
+            ),
           ),
         ),
         shots,
+      );
+    }
+    const cams = alertCameras(a);
+    if (cams.length || CLIP_KINDS.has(a.kind)) {
+      const videos = h('div', { class: 'alert-videos' });
+      const open = (panel: HTMLElement) => videos.replaceChildren(panel);
+      li.append(
+        h(
+          'div',
+          { class: 'alert-evidence' },
+          ...cams.map((c) =>
+            h(
+              'button',
+              {
+                class: 'link',
+                'data-testid': 'open-live',
+                'data-camera-id': c,
+                title: t('liveView'),
+                onclick: () => open(livePanel(c, a.alertId)),
+              },
+              icon('video'),
+              ` ${t('liveView')} ${c}`,
+            ),
+          ),
+          CLIP_KINDS.has(a.kind)
+            ? h(
+                'button',
+                { class: 'link', 'data-testid': 'open-clips', onclick: () => open(clipsPanel(a.alertId)) },
+                icon('film'),
+                ` ${t('clips')}`,
+              )
+            : null,
+        ),
+        videos,
       );
     }
     if (canAct && a.state !== 'resolved') {
@@ -126,7 +213,7 @@ export function livePage(root: HTMLElement, s: Session): () => void {
     first = true;
   };
   socket.on('connect', onConnect);
-  const map = liveMap(mapBox);
+  const map = liveMap(mapBox, { figures: s.user.role === 'admin' || s.user.role === 'supervisor' });
   return () => {
     offs.forEach((off) => off());
     socket.off('connect', onConnect);

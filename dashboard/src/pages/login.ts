@@ -16,7 +16,18 @@ export function loginPage(done: () => void): HTMLElement {
     h('label', {}, t('password'), pass),
     button,
     msg,
-    h('button', { type: 'button', class: 'lang', onclick: () => { setLang(currentLang() === 'en' ? 'zh-CN' : 'en'); form.replaceWith(loginPage(done)); } }, currentLang() === 'en' ? '中文' : 'English'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'lang',
+        onclick: () => {
+          setLang(currentLang() === 'en' ? 'zh-CN' : 'en');
+          form.replaceWith(loginPage(done));
+        },
+      },
+      currentLang() === 'en' ? '中文' : 'English',
+    ),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

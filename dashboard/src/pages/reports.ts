@@ -15,7 +15,10 @@ export function reportsPage(root: HTMLElement): () => void {
   const to = h('input', { type: 'date', name: 'to', value: iso(new Date(Date.now() + day)) });
   const district = select('district', [['', `${t('district')}: ${t('all')}`]]);
   void districtOptions().then((opts) => district.append(...opts.map(([v, l]) => h('option', { value: v }, l))));
-  const kind = select('report', [['outages', t('outages')], ['coverage', t('coverage')]]);
+  const kind = select('report', [
+    ['outages', t('outages')],
+    ['coverage', t('coverage')],
+  ]);
   const out = h('div', { class: 'report', 'data-testid': 'report' });
   const disposers: Array<() => void> = [];
   const query = () => {
@@ -31,7 +34,11 @@ export function reportsPage(root: HTMLElement): () => void {
   };
   const show = () => {
     disposers.splice(0).forEach((d) => d());
-    void load(out, () => get<Row>(path('json')), (report) => renderReport(report, disposers));
+    void load(
+      out,
+      () => get<Row>(path('json')),
+      (report) => renderReport(report, disposers),
+    );
   };
   const dl = (format: 'csv' | 'pdf') => async () => {
     try {
@@ -41,7 +48,9 @@ export function reportsPage(root: HTMLElement): () => void {
     }
   };
   root.append(
-    h('div', { class: 'toolbar' },
+    h(
+      'div',
+      { class: 'toolbar' },
       kind,
       h('label', {}, t('from'), ' ', from),
       h('label', {}, t('to'), ' ', to),
@@ -68,7 +77,13 @@ function renderReport(report: Row, disposers: Array<() => void>): Node {
   const box = h('div', {});
   const tables = (Array.isArray(report.tables) ? report.tables : []) as ReportTable[];
   if (typeof report.title === 'string') box.append(h('h2', {}, report.title));
-  box.append(h('p', { class: 'note' }, `${fmtTime(report.from as string)} – ${fmtTime(report.to as string)}${report.district ? ` · ${report.district}` : ''}`));
+  box.append(
+    h(
+      'p',
+      { class: 'note' },
+      `${fmtTime(report.from as string)} – ${fmtTime(report.to as string)}${report.district ? ` · ${report.district}` : ''}`,
+    ),
+  );
   if (tables.every((tb) => tb.rows.length === 0)) return (box.append(emptyView()), box);
   for (const tb of tables) {
     box.append(h('h3', {}, tb.title));
@@ -83,10 +98,20 @@ function renderReport(report: Row, disposers: Array<() => void>): Node {
     const labelCols = varying.length ? varying : texts.slice(0, 1);
     if (labelCols.length && numeric.length && tb.rows.length > 1) box.append(chartOf(tb, labelCols, numeric, disposers));
     box.append(
-      h('div', { class: 'table-wrap' },
-        h('table', { 'data-table': tb.name },
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { 'data-table': tb.name },
           h('thead', {}, h('tr', {}, ...tb.columns.map((c) => h('th', {}, c.title)))),
-          h('tbody', {}, ...tb.rows.map((r) => h('tr', {}, ...tb.columns.map((c) => h('td', { 'data-key': c.key, 'data-value': String(r[c.key] ?? '') }, fmt(r[c.key])))))),
+          h(
+            'tbody',
+            {},
+            ...tb.rows.map((r) =>
+              h('tr', {}, ...tb.columns.map((c) => h('td', { 'data-key': c.key, 'data-value': String(r[c.key] ?? '') }, fmt(r[c.key])))),
+            ),
+          ),
         ),
       ),
     );
@@ -94,7 +119,12 @@ function renderReport(report: Row, disposers: Array<() => void>): Node {
   return box;
 }
 
-function chartOf(tb: ReportTable, labelCols: Array<{ key: string }>, numeric: Array<{ key: string; title: string }>, disposers: Array<() => void>): HTMLElement {
+function chartOf(
+  tb: ReportTable,
+  labelCols: Array<{ key: string }>,
+  numeric: Array<{ key: string; title: string }>,
+  disposers: Array<() => void>,
+): HTMLElement {
   const labelOf = (r: Row) => labelCols.map((c) => String(r[c.key] ?? '—')).join(' · ');
   const labelCol = labelCols[0];
   const el = h('div', { class: 'chart' });

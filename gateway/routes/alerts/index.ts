@@ -1,13 +1,12 @@
 // /api/v1/alerts — alerts in your scope by state, kind, severity and time; acknowledge and resolve, announced on the bus.
-import path from 'node:path';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
+import { DataFiles } from '../../../core/files/data-files.ts';
+import { sendDataFile } from '../../http/send-data-file.ts';
 import { AlertKind, AlertState, Severity, Timestamp, Uuid } from '../../../core/events/index.ts';
 import { AlertsRepository } from '../../../core/db/repositories/alerts.repository.ts';
-import { Bearer, ErrorBody, PageQuery, Paged, pageOf, Wire } from '../../schemas/common.ts';
+import { Bearer, ErrorBody, PageQuery, Paged, pageOf } from '../../schemas/common.ts';
 import { AlertItem } from '../../schemas/resources.ts';
 
 const AlertQuery = Type.Object(
@@ -29,10 +28,19 @@ const IdParams = Type.Object({ id: Uuid });
 const alerts: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireRole('admin', 'monitor', 'property_manager', 'supervisor'));
   const repo = new AlertsRepository(app.ctx.db);
+  const files = new DataFiles(app.ctx.config.dataDir);
 
   app.get(
     '/',
-    { schema: { tags: ['alerts'], summary: 'Alerts in your scope', security: Bearer, querystring: Wire(AlertQuery), response: { 200: Wire(Paged(AlertItem)), 400: ErrorBody } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts in your scope',
+        security: Bearer,
+        querystring: AlertQuery,
+        response: { 200: Paged(AlertItem), 400: ErrorBody },
+      },
+    },
     async (request) => {
       const { page, limit, offset } = pageOf(request.query);
       const { state, kind, severity, district, property, from, to, sort } = request.query;
@@ -43,7 +51,15 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id',
-    { schema: { tags: ['alerts'], summary: 'One alert', security: Bearer, params: IdParams, response: { 200: Wire(AlertItem), 400: ErrorBody, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert',
+        security: Bearer,
+        params: IdParams,
+        response: { 200: AlertItem, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const a = await repo.get(request.params.id, scopeOf(request.user));
       return a ?? reply.code(404).send({ error: 'Not Found', message: 'no such alert in your scope' });
@@ -67,24 +83,26 @@ const alerts: FastifyPluginAsyncTypebox = async (app) => {
       const snaps = (a?.evidence as { snapshots?: Array<{ path?: unknown }> } | undefined)?.snapshots;
       const rel = Array.isArray(snaps) ? snaps[request.params.n]?.path : undefined;
       const notFound = { error: 'Not Found', message: 'no such snapshot for an alert in your scope' };
-      if (typeof rel !== 'string') return reply.code(404).send(notFound);
-      // Evidence paths are relative to DATA_DIR; nothing outside it is ever served.
-      const root = path.resolve(app.ctx.config.dataDir);
-      const file = path.resolve(root, rel);
-      if (!file.startsWith(root + path.sep)) return reply.code(404).send(notFound);
-      const st = await stat(file).catch(() => undefined);
-      if (!st?.isFile()) return reply.code(404).send(notFound);
-      return reply.type('image/jpeg').header('content-length', st.size).header('cache-control', 'private, max-age=3600').send(createReadStream(file) as never);
+      return sendDataFile(reply, files, typeof rel === 'string' ? rel : undefined, notFound);
     },
   );
 
-  for (const [action, state] of [['ack', 'acknowledged'], ['resolve', 'resolved']] as const) {
+  for (const [action, state] of [
+    ['ack', 'acknowledged'],
+    ['resolve', 'resolved'],
+  ] as const) {
     app.post(
       `/:id/${action}`,
       {
         // Supervisors read alerts; those who watch (monitors) and own the doors (property managers) act on them.
         onRequest: app.requireRole('admin', 'monitor', 'property_manager'),
-        schema: { tags: ['alerts'], summary: action === 'ack' ? 'Acknowledge an alert' : 'Resolve an alert', security: Bearer, params: IdParams, response: { 200: Wire(AlertItem), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+        schema: {
+          tags: ['alerts'],
+          summary: action === 'ack' ? 'Acknowledge an alert' : 'Resolve an alert',
+          security: Bearer,
+          params: IdParams,
+          response: { 200: AlertItem, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        },
       },
       async (request, reply) => {
         const a = await repo.setState(request.params.id, state, request.user.username, scopeOf(request.user));

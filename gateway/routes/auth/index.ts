@@ -4,13 +4,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthUser } from '../../../core/auth/scope.ts';
 import { UsersRepository } from '../../../core/db/repositories/users.repository.ts';
 import { checkPassword } from '../../auth/passwords.ts';
-import { ErrorBody, Wire } from '../../schemas/common.ts';
+import { ErrorBody } from '../../schemas/common.ts';
 
 const Login = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
   { additionalProperties: false },
 );
-const Token = Wire(Type.Object({ token: Type.String(), expiresIn: Type.Integer({ description: 'Seconds' }), user: AuthUser }));
+const Token = Type.Object({ token: Type.String(), expiresIn: Type.Integer({ description: 'Seconds' }), user: AuthUser });
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const users = new UsersRepository(app.ctx.db);
@@ -32,7 +32,10 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/me',
-    { onRequest: app.authenticate, schema: { tags: ['auth'], summary: 'The logged-in user', security: [{ bearer: [] }], response: { 200: Wire(AuthUser), 401: ErrorBody } } },
+    {
+      onRequest: app.authenticate,
+      schema: { tags: ['auth'], summary: 'The logged-in user', security: [{ bearer: [] }], response: { 200: AuthUser, 401: ErrorBody } },
+    },
     async (request) => request.user,
   );
 };

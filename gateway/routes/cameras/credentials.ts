@@ -43,7 +43,12 @@ const cameraCredentials: FastifyPluginAsyncTypebox = async (app) => {
       const cameraId = request.params.id;
       app.ctx.bus
         .publish('cameraCredentialsChanged', { cameraId }, { cameraId, ts: app.ctx.clock.now().toISOString() })
-        .catch((err) => request.log.warn({ camera: cameraId, err: String(err) }, 'credentials change notice not published; ingest applies it on its next discovery pass'));
+        .catch((err) =>
+          request.log.warn(
+            { camera: cameraId, err },
+            'credentials change notice not published; ingest applies it on its next discovery pass',
+          ),
+        );
       return reply.code(204).send(null);
     },
   );

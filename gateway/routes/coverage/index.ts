@@ -6,7 +6,7 @@ import { scopeOf } from '../../../core/auth/scope.ts';
 import { GridLevel } from '../../../core/city/city.schema.ts';
 import { Timestamp } from '../../../core/events/index.ts';
 import { CoverageRepository } from '../../../core/db/repositories/coverage.repository.ts';
-import { Bearer, ErrorBody, Wire } from '../../schemas/common.ts';
+import { Bearer, ErrorBody } from '../../schemas/common.ts';
 
 const Point = Type.Object({ ts: Type.String(), rate: Type.Number(), minRate: Type.Number(), camerasTotal: Type.Integer(), camerasUp: Type.Integer() });
 const CoverageItem = Type.Object({
@@ -60,7 +60,7 @@ const coverage: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['coverage'],
         summary: 'Coverage per grid unit in your scope',
         security: Bearer,
-        querystring: Wire(Query),
+        querystring: Query,
         response: { 200: Type.Object({ items: Type.Array(CoverageItem), total: Type.Integer() }), 400: ErrorBody },
       },
     },
@@ -85,7 +85,7 @@ const coverage: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'One grid unit’s coverage and hourly series',
         security: Bearer,
         params: Type.Object({ unitId: Type.String({ maxLength: 128 }) }),
-        querystring: Wire(OneQuery),
+        querystring: OneQuery,
         response: { 200: CoverageItem, 400: ErrorBody, 404: ErrorBody },
       },
     },

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
 import { DoorsRepository } from '../../../core/db/repositories/doors.repository.ts';
-import { Bearer, ErrorBody, PageQuery, Paged, pageOf, Wire } from '../../schemas/common.ts';
+import { Bearer, ErrorBody, PageQuery, Paged, pageOf } from '../../schemas/common.ts';
 import { Door } from '../../schemas/resources.ts';
 
 const DoorQuery = Type.Object(
@@ -12,7 +12,9 @@ const DoorQuery = Type.Object(
     property: Type.Optional(Type.String({ maxLength: 128 })),
     district: Type.Optional(Type.String({ maxLength: 128 })),
     q: Type.Optional(Type.String({ maxLength: 128, description: 'Search in door id, door name and compound name' })),
-    sort: Type.Optional(Type.Union([Type.Literal('id'), Type.Literal('name'), Type.Literal('-name'), Type.Literal('property')], { default: 'id' })),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('id'), Type.Literal('name'), Type.Literal('-name'), Type.Literal('property')], { default: 'id' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -23,7 +25,15 @@ const doors: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/',
-    { schema: { tags: ['doors'], summary: 'Doors in your scope', security: Bearer, querystring: Wire(DoorQuery), response: { 200: Wire(Paged(Door)), 400: ErrorBody } } },
+    {
+      schema: {
+        tags: ['doors'],
+        summary: 'Doors in your scope',
+        security: Bearer,
+        querystring: DoorQuery,
+        response: { 200: Paged(Door), 400: ErrorBody },
+      },
+    },
     async (request) => {
       const { page, limit, offset } = pageOf(request.query);
       const { property, district, q, sort } = request.query;
@@ -34,7 +44,15 @@ const doors: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id',
-    { schema: { tags: ['doors'], summary: 'One door', security: Bearer, params: Type.Object({ id: Type.String({ maxLength: 128 }) }), response: { 200: Wire(Door), 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['doors'],
+        summary: 'One door',
+        security: Bearer,
+        params: Type.Object({ id: Type.String({ maxLength: 128 }) }),
+        response: { 200: Door, 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const door = await repo.get(request.params.id, scopeOf(request.user));
       if (!door) return reply.code(404).send({ error: 'Not Found', message: 'no such door in your scope' });

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
 import { GridLevel } from '../../../core/city/city.schema.ts';
 import { GridRepository } from '../../../core/db/repositories/grid.repository.ts';
-import { Bearer, ErrorBody, Wire } from '../../schemas/common.ts';
+import { Bearer, ErrorBody } from '../../schemas/common.ts';
 
 const Unit = Type.Object({
   id: Type.String(),
@@ -32,7 +32,7 @@ const grid: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['grid'],
         summary: 'Grid units in your scope (districts, towns, communities, cells)',
         security: Bearer,
-        querystring: Wire(Type.Object({ level: Type.Optional(GridLevel) }, { additionalProperties: false })),
+        querystring: Type.Object({ level: Type.Optional(GridLevel) }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(Unit), total: Type.Integer() }), 400: ErrorBody },
       },
     },
@@ -56,7 +56,9 @@ const grid: FastifyPluginAsyncTypebox = async (app) => {
       const cells = await repo.units('cell', scopeOf(request.user));
       return {
         type: 'FeatureCollection' as const,
-        features: cells.filter((c) => c.geom).map(({ geom, ...u }) => ({ type: 'Feature' as const, id: u.id, properties: u, geometry: geom! })),
+        features: cells
+          .filter((c) => c.geom)
+          .map(({ geom, ...u }) => ({ type: 'Feature' as const, id: u.id, properties: u, geometry: geom! })),
       };
     },
   );

@@ -4,10 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
 import { RepairTicket, TicketState, Uuid } from '../../../core/events/index.ts';
-import { AlertsService } from '../../../analytics/alerts/alerts.service.ts';
-import { GridPlaces } from '../../../analytics/alerts/grid-places.ts';
-import { RepairsService, TicketChangeError } from '../../../analytics/repairs/repairs.service.ts';
-import { Bearer, ErrorBody, PageQuery, Paged, pageOf, Wire } from '../../schemas/common.ts';
+import { TicketChanges, type TicketChange } from '../../../core/repairs/ticket-changes.ts';
+import { Bearer, ErrorBody, PageQuery, Paged, pageOf } from '../../schemas/common.ts';
 
 const History = Type.Object({
   ts: Type.String({ format: 'date-time' }),
@@ -19,6 +17,7 @@ const History = Type.Object({
 const TicketCamera = Type.Object({
   id: Type.String(),
   name: Type.String(),
+  nameZh: Type.Optional(Type.String()),
   priority: Type.String(),
   status: Type.String(),
   cellId: Type.Optional(Type.String()),
@@ -31,6 +30,7 @@ export const TicketItem = Type.Composite([
   Type.Object({
     overdue: Type.Boolean({ description: 'Active and past its deadline' }),
     unitName: Type.Optional(Type.String()),
+    unitNameZh: Type.Optional(Type.String()),
     closedAt: Type.Optional(Type.String()),
     updatedAt: Type.String(),
     camera: Type.Optional(TicketCamera),
@@ -63,36 +63,50 @@ const IdParams = Type.Object({ id: Uuid });
 const repairs: FastifyPluginAsyncTypebox = async (app) => {
   // Repairs are district business: monitors and supervisors within their districts, admins everywhere.
   app.addHook('onRequest', app.requireRole('admin', 'monitor', 'supervisor'));
-  const alerts = new AlertsService(app.ctx);
-  const service = new RepairsService(app.ctx, alerts, new GridPlaces(app.ctx.db));
+  const service = new TicketChanges(app.ctx);
   const notFound = { error: 'Not Found', message: 'no such ticket in your scope' };
 
   app.get(
     '/',
-    { schema: { tags: ['repairs'], summary: 'Repair tickets in your scope', security: Bearer, querystring: Wire(ListQuery), response: { 200: Wire(Paged(TicketItem)), 400: ErrorBody } } },
+    {
+      schema: {
+        tags: ['repairs'],
+        summary: 'Repair tickets in your scope',
+        security: Bearer,
+        querystring: ListQuery,
+        response: { 200: Paged(TicketItem), 400: ErrorBody },
+      },
+    },
     async (request) => {
       const { page, limit, offset } = pageOf(request.query);
       const { state, overdue, district, unit, camera } = request.query;
-      const r = await service.repo.list({ state, overdue, district, unit, camera, limit, offset }, app.ctx.clock.now(), scopeOf(request.user));
+      const r = await service.repo.list(
+        { state, overdue, district, unit, camera, limit, offset },
+        app.ctx.clock.now(),
+        scopeOf(request.user),
+      );
       return { items: r.items, page, limit, total: r.total };
     },
   );
 
   app.get(
     '/:id',
-    { schema: { tags: ['repairs'], summary: 'One ticket with its camera and history', security: Bearer, params: IdParams, response: { 200: Wire(TicketItem), 400: ErrorBody, 404: ErrorBody } } },
-    async (request, reply) => (await service.repo.get(request.params.id, app.ctx.clock.now(), scopeOf(request.user))) ?? reply.code(404).send(notFound),
+    {
+      schema: {
+        tags: ['repairs'],
+        summary: 'One ticket with its camera and history',
+        security: Bearer,
+        params: IdParams,
+        response: { 200: TicketItem, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      (await service.repo.get(request.params.id, app.ctx.clock.now(), scopeOf(request.user))) ?? reply.code(404).send(notFound),
   );
 
-  const change = async (id: string, body: { state?: TicketState; unit?: string; note?: string }, user: { username: string } & Parameters<typeof scopeOf>[0]) => {
-    try {
-      return { ok: await service.change(id, body, user.username, scopeOf(user)) };
-    } catch (err) {
-      if (!(err instanceof TicketChangeError)) throw err;
-      const field = err.message.split(':')[0];
-      return { status: err.status, body: { error: err.status === 404 ? 'Not Found' : err.status === 409 ? 'Conflict' : 'Bad Request', message: err.message, ...(err.status !== 404 ? { field: `body.${field}` } : {}) } };
-    }
-  };
+  // A refused change throws a RequestError (status, field, message): the error handler answers it as it stands.
+  const change = (id: string, body: TicketChange, user: { username: string } & Parameters<typeof scopeOf>[0]) =>
+    service.change(id, body, user.username, scopeOf(user));
 
   app.patch(
     '/:id',
@@ -102,25 +116,26 @@ const repairs: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change state (dispatched, in_progress, resolved, closed), assign a unit, or add a note — recorded with who and when',
         security: Bearer,
         params: IdParams,
-        body: Wire(Change),
-        response: { 200: Wire(TicketItem), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        body: Change,
+        response: { 200: TicketItem, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request, reply) => {
-      const r = await change(request.params.id, request.body, request.user);
-      return r.ok ?? reply.code(r.status!).send(r.body);
-    },
+    async (request) => change(request.params.id, request.body, request.user),
   );
 
   app.post(
     '/:id/notes',
     {
-      schema: { tags: ['repairs'], summary: 'Add a note to the ticket’s history', security: Bearer, params: IdParams, body: Wire(Note), response: { 200: Wire(TicketItem), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+      schema: {
+        tags: ['repairs'],
+        summary: 'Add a note to the ticket’s history',
+        security: Bearer,
+        params: IdParams,
+        body: Note,
+        response: { 200: TicketItem, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
     },
-    async (request, reply) => {
-      const r = await change(request.params.id, { note: request.body.note }, request.user);
-      return r.ok ?? reply.code(r.status!).send(r.body);
-    },
+    async (request) => change(request.params.id, { note: request.body.note }, request.user),
   );
 };
 export default repairs;

@@ -5,12 +5,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { scopeOf } from '../../../core/auth/scope.ts';
 import { Timestamp } from '../../../core/events/index.ts';
-import { coverageReport, outageReport, type Report } from '../../../analytics/reports/report-data.ts';
-import { reportCsv, reportPdf } from '../../../analytics/reports/report-render.ts';
-import { ReportLang } from '../../../analytics/reports/report-words.ts';
-import { Bearer, ErrorBody, Wire } from '../../schemas/common.ts';
+import { coverageReport, outageReport, type Report } from '../../reports/report-data.ts';
+import { reportCsv, reportPdf } from '../../reports/report-render.ts';
+import { ReportLang } from '../../reports/report-words.ts';
+import { Bearer, ErrorBody } from '../../schemas/common.ts';
+import { BAD_PERIOD, queryPeriod } from '../../http/query-period.ts';
 
-const DAY = 86_400_000;
 const Query = Type.Object(
   {
     from: Type.Optional(Timestamp),
@@ -40,8 +40,13 @@ const ReportBody = Type.Object({
 
 async function send(reply: FastifyReply, name: string, format: string | undefined, r: Report) {
   const file = `${name}-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}${r.district ? `-${r.district}` : ''}`;
-  if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(reportCsv(r));
-  if (format === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="${file}.pdf"`).send(await reportPdf(r));
+  if (format === 'csv')
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(reportCsv(r));
+  if (format === 'pdf')
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="${file}.pdf"`)
+      .send(await reportPdf(r));
   return r;
 }
 
@@ -52,28 +57,36 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     summary,
     description: 'Period defaults to the last 7 days. `format=csv` or `format=pdf` downloads the same tables.',
     security: Bearer,
-    querystring: Wire(Query),
+    querystring: Query,
     response: { 200: ReportBody, 400: ErrorBody },
   });
-  const period = (q: { from?: string; to?: string }) => {
-    const now = app.ctx.clock.now();
-    const to = q.to ? new Date(q.to) : now;
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY);
-    return { from, to, now };
-  };
-  const badPeriod = { error: 'Bad Request', field: 'querystring.from', message: 'querystring.from must be before querystring.to' };
+  const period = (q: { from?: string; to?: string }) => queryPeriod(q, app.ctx.clock.now());
 
-  app.get('/outages', { schema: schema('Outages, uptime, MTTR, SLA compliance and overdue tickets per district and unit') }, async (request, reply) => {
-    const p = period(request.query);
-    if (p.from >= p.to) return reply.code(400).send(badPeriod);
-    const r = await outageReport(app.ctx.db, { ...p, district: request.query.district, scope: scopeOf(request.user), lang: request.query.lang });
-    return send(reply, 'outages', request.query.format, r);
-  });
+  app.get(
+    '/outages',
+    { schema: schema('Outages, uptime, MTTR, SLA compliance and overdue tickets per district and unit') },
+    async (request, reply) => {
+      const p = period(request.query);
+      if (p.from >= p.to) return reply.code(400).send(BAD_PERIOD);
+      const r = await outageReport(app.ctx.db, {
+        ...p,
+        district: request.query.district,
+        scope: scopeOf(request.user),
+        lang: request.query.lang,
+      });
+      return send(reply, 'outages', request.query.format, r);
+    },
+  );
 
   app.get('/coverage', { schema: schema('Coverage rate per district and grid cell over the period') }, async (request, reply) => {
     const p = period(request.query);
-    if (p.from >= p.to) return reply.code(400).send(badPeriod);
-    const r = await coverageReport(app.ctx.db, { ...p, district: request.query.district, scope: scopeOf(request.user), lang: request.query.lang });
+    if (p.from >= p.to) return reply.code(400).send(BAD_PERIOD);
+    const r = await coverageReport(app.ctx.db, {
+      ...p,
+      district: request.query.district,
+      scope: scopeOf(request.user),
+      lang: request.query.lang,
+    });
     return send(reply, 'coverage', request.query.format, r);
   });
 };

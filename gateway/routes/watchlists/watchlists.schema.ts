@@ -55,7 +55,8 @@ export const EnrolRefused = Type.Object({
 export function levelFits(level: WatchlistLevel, scope: { kind: ScopeKind; id?: string }): { field: string; message: string } | undefined {
   if (scope.kind !== 'city' && !scope.id) return { field: 'body.scope.id', message: `body.scope.id is required for scope ${scope.kind}` };
   if (scope.kind === 'city' && scope.id) return { field: 'body.scope.id', message: 'body.scope.id must be absent for scope city' };
-  if (level === 'wanted' && scope.kind === 'property') return { field: 'body.level', message: 'a wanted list belongs to the city or a district' };
+  if (level === 'wanted' && scope.kind === 'property')
+    return { field: 'body.level', message: 'a wanted list belongs to the city or a district' };
   if (level !== 'wanted' && scope.kind !== 'property') return { field: 'body.level', message: `a ${level} list belongs to a property` };
   return undefined;
 }

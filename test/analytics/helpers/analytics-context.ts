@@ -1,7 +1,8 @@
 // A ServiceContext for analytics tests: fresh PostgreSQL database, real Mosquitto, a manual clock, and a tiny city.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../core/config/index.ts';
-import { Bus } from '../../../core/bus/bus.ts';
+import { connectBus as openBus } from '../../../core/bus/connect.ts';
+import type { MessageBus } from '../../../core/bus/message-bus.ts';
 import { ManualClock } from '../../../core/clock.ts';
 import { createLogger } from '../../../core/log.ts';
 import { HealthRegistry, type ServiceContext } from '../../../core/service.ts';
@@ -34,8 +35,9 @@ export interface TestContext extends ServiceContext {
   close(): Promise<void>;
 }
 
-export async function connectBus(): Promise<Bus> {
-  return Bus.connect({ url: MQTT_URL, clientId: `gw-test-${randomBytes(4).toString('hex')}`, clean: true, protocolVersion: 5 });
+/** TEST_MQTT_URL=nats://… runs these tests on the JetStream bus (delete its stream GRIDWATCH afterwards). */
+export async function connectBus(): Promise<MessageBus> {
+  return openBus({ url: MQTT_URL, clientId: `gw-test-${randomBytes(4).toString('hex')}`, clean: true, protocolVersion: 5 });
 }
 
 export async function testContext(env: Record<string, string> = {}, testDb?: TestDb): Promise<TestContext> {
@@ -61,7 +63,18 @@ export async function testContext(env: Record<string, string> = {}, testDb?: Tes
 
 /** A 100 m × 100 m square cell whose south-west corner is at (lon, lat). */
 export function square(lon: number, lat: number, size = 0.001) {
-  return { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]] as [number, number][][] };
+  return {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + size, lat],
+        [lon + size, lat + size],
+        [lon, lat + size],
+        [lon, lat],
+      ],
+    ] as [number, number][][],
+  };
 }
 
 /**
@@ -105,7 +118,7 @@ export function tinyCity(prefix: string, extraCameras = 0): City {
       cam('A', lon, lat, 45, 'CELL1'),
       cam('B', lon + 0.001, lat + 0.001, 225, 'CELL1', 'key'),
       cam('C', lon + 0.001, lat, 45, 'CELL2', 'remote'),
-      ...Array.from({ length: extraCameras }, (_, i) => cam(`X${i}`, lon + 0.0015, lat + 0.0005, i * 10 % 360, 'CELL2')),
+      ...Array.from({ length: extraCameras }, (_, i) => cam(`X${i}`, lon + 0.0015, lat + 0.0005, (i * 10) % 360, 'CELL2')),
     ],
   };
 }

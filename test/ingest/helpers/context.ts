@@ -9,11 +9,33 @@ import { CityRepository } from '../../../core/db/repositories/city.repository.ts
 import { generateCity } from '../../../fixtures/city/generate-city.ts';
 import type { City } from '../../../core/city/city.schema.ts';
 
-export async function testContext(db: Db, mqttUrl: string, env: Record<string, string> = {}, opts: { clientId?: string; clock?: Clock } = {}): Promise<ServiceContext> {
-  const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATABASE_URL: 'postgres://x@127.0.0.1/x', MQTT_URL: mqttUrl, ...env });
+export async function testContext(
+  db: Db,
+  mqttUrl: string,
+  env: Record<string, string> = {},
+  opts: { clientId?: string; clock?: Clock } = {},
+): Promise<ServiceContext> {
+  const config = loadConfig({
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: 'postgres://x@127.0.0.1/x',
+    MQTT_URL: mqttUrl,
+    ...env,
+  });
   const log = createLogger(config.logLevel, 'ingest-test');
-  const bus = await Bus.connect({ url: mqttUrl, clientId: opts.clientId ?? `gw-ingest-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, log });
-  return { config, db, bus, broker: { kind: 'mosquitto', url: mqttUrl }, log, clock: opts.clock ?? systemClock, health: new HealthRegistry() };
+  const bus = await Bus.connect({
+    url: mqttUrl,
+    clientId: opts.clientId ?? `gw-ingest-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    log,
+  });
+  return {
+    config,
+    db,
+    bus,
+    broker: { kind: 'mosquitto', url: mqttUrl },
+    log,
+    clock: opts.clock ?? systemClock,
+    health: new HealthRegistry(),
+  };
 }
 
 /** Imports a small generated city (grid, compounds, doors, camera placements) and returns it. */

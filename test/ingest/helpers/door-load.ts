@@ -34,7 +34,19 @@ async function publisher(index: number, rate: number): Promise<{ sent: number; a
   });
   parser.on('error', (err) => process.stderr.write(`  publisher ${index}: ${err.message}\n`));
   socket.on('data', (buf) => parser.parse(buf));
-  socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, keepalive: 60, clientId: `gw-bench-pub-${index}-${randomUUID().slice(0, 6)}` }, OPTS));
+  socket.write(
+    mqttPacket.generate(
+      {
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 5,
+        clean: true,
+        keepalive: 60,
+        clientId: `gw-bench-pub-${index}-${randomUUID().slice(0, 6)}`,
+      },
+      OPTS,
+    ),
+  );
   await ready;
 
   let sent = 0;
@@ -48,7 +60,20 @@ async function publisher(index: number, rate: number): Promise<{ sent: number; a
     for (; sent < due; sent++) {
       const door = job.doors[(sent * 7 + index) % job.doors.length];
       const payload = `{"eventId":"${randomUUID()}","ts":"${ts}","type":"granted","direction":"in","credential":{"kind":"card","id":"card-${sent % 997}"}}`;
-      packets.push(mqttPacket.generate({ cmd: 'publish', qos: 1, dup: false, retain: false, messageId: (sent % 65_535) + 1, topic: `access/${door.propertyId}/${door.id}/events`, payload }, OPTS));
+      packets.push(
+        mqttPacket.generate(
+          {
+            cmd: 'publish',
+            qos: 1,
+            dup: false,
+            retain: false,
+            messageId: (sent % 65_535) + 1,
+            topic: `access/${door.propertyId}/${door.id}/events`,
+            payload,
+          },
+          OPTS,
+        ),
+      );
     }
     if (packets.length) socket.write(Buffer.concat(packets));
     await new Promise((r) => setTimeout(r, tick));

@@ -33,13 +33,19 @@ export async function publishDoorEvents(
   const acks: Promise<unknown>[] = [];
   const done = (async () => {
     const start = performance.now();
-    for (let i = 0; i < opts.count; ) {
+    for (let i = 0; i < opts.count;) {
       for (let k = 0; k < perTick && i < opts.count; k++, i++) {
         const door = doors[i % doors.length];
         const eventId = randomUUID();
         ids.push(eventId);
         sentAt.set(eventId, performance.now());
-        const body = JSON.stringify({ eventId, ts: new Date().toISOString(), type: i % 7 === 0 ? 'denied' : 'granted', direction: i % 2 ? 'in' : 'out', credential: { kind: 'card', id: `card-${i % 500}` } });
+        const body = JSON.stringify({
+          eventId,
+          ts: new Date().toISOString(),
+          type: i % 7 === 0 ? 'denied' : 'granted',
+          direction: i % 2 ? 'in' : 'out',
+          credential: { kind: 'card', id: `card-${i % 500}` },
+        });
         acks.push(client.publishAsync(doorIntakeTopic(door.propertyId, door.id), body, { qos: 1 }));
       }
       const due = start + (i / opts.perSecond) * 1000;

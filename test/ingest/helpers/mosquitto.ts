@@ -36,16 +36,26 @@ export interface TestBroker {
   port: number;
   /** Stops the broker (SIGTERM saves its persistence, like a service stop). */
   stop(): Promise<void>;
+  /** SIGKILL: no autosave, as in a crash; what it held in memory only is gone. */
+  kill(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** The running broker's process id (CPU figures of the benchmarks). */
+  pid(): number | undefined;
 }
 
-export async function startMosquitto(): Promise<TestBroker> {
+/** `settings`: lines of deploy/mosquitto.conf replaced (or added) by key, e.g. `{ autosave_interval: '1' }`. */
+export async function startMosquitto(o: { port?: number; settings?: Record<string, string> } = {}): Promise<TestBroker> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-mosq-'));
-  const port = await freePort();
-  const conf = readFileSync(new URL('../../../deploy/mosquitto.conf', import.meta.url), 'utf8')
+  const port = o.port ?? (await freePort());
+  let conf = readFileSync(new URL('../../../deploy/mosquitto.conf', import.meta.url), 'utf8')
     .replace(/^listener \d+.*$/m, `listener ${port} 127.0.0.1`)
-    .replace(/^persistence_location .*$/m, `persistence_location ${dir}/`) + (process.env.GW_MOSQ_LOG ? `\nlog_dest file ${process.env.GW_MOSQ_LOG}\nlog_type all\n` : '');
+    .replace(/^persistence_location .*$/m, `persistence_location ${dir}/`);
+  for (const [k, v] of Object.entries(o.settings ?? {})) {
+    const line = new RegExp(`^${k} .*$`, 'm');
+    conf = line.test(conf) ? conf.replace(line, `${k} ${v}`) : `${conf}\n${k} ${v}\n`;
+  }
+  if (process.env.GW_MOSQ_LOG) conf += `\nlog_dest file ${process.env.GW_MOSQ_LOG}\nlog_type all\n`;
   const file = path.join(dir, 'mosquitto.conf');
   writeFileSync(file, conf);
   // Started as root, mosquitto drops to its own user, which must own the persistence directory.
@@ -59,6 +69,7 @@ export async function startMosquitto(): Promise<TestBroker> {
   const broker: TestBroker = {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    pid: () => child?.pid,
     async start() {
       child = spawn('/usr/sbin/mosquitto', ['-c', file], { stdio: 'ignore' });
       await waitForPort(port);
@@ -68,6 +79,14 @@ export async function startMosquitto(): Promise<TestBroker> {
       if (!c || c.exitCode !== null) return;
       const gone = new Promise((r) => c.once('exit', r));
       c.kill('SIGTERM');
+      await gone;
+      child = undefined;
+    },
+    async kill() {
+      const c = child;
+      if (!c || c.exitCode !== null) return;
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGKILL');
       await gone;
       child = undefined;
     },

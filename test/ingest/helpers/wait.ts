@@ -1,5 +1,10 @@
 // Polls a condition until it holds (integration tests wait for effects, never for a fixed time).
-export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean = Boolean, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T> | T,
+  ok: (v: T) => boolean = Boolean,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < end) {
