@@ -18,6 +18,8 @@ export interface BusOptions {
   clean?: boolean;
   /** MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to us (default RECEIVE_MAXIMUM). */
   receiveMaximum?: number;
+  /** How long a publish waits for a topic's subscribers to come back (default RESUBSCRIBE_GRACE_MS). */
+  resubscribeGraceMs?: number;
   log?: Logger;
 }
 
@@ -32,6 +34,15 @@ export const RECEIVE_MAXIMUM = 20_000;
 
 /** A failed handler is run again after this backoff (doubling); its message holds back every later acknowledgement. */
 const RETRY = { initialMs: 100, maxMs: 5000 };
+
+/** MQTT 5 PUBACK reason 0x10: the broker took the message and had no subscriber to give it to. */
+const NO_MATCHING_SUBSCRIBERS = 16;
+/**
+ * How long a publish keeps sending again while a topic that had subscribers has none: Mosquitto 2.0 restores
+ * sessions after its restart without their shared subscriptions, and the workers take about their reconnect period
+ * (1 s) to subscribe again. Longer than that, the consumers are gone, not re-subscribing.
+ */
+export const RESUBSCRIBE_GRACE_MS = 10_000;
 
 /** A QoS 1 message awaiting its PUBACK, in the order the broker sent it. */
 interface Unacked {
@@ -69,6 +80,12 @@ export class Bus implements MessageBus {
   private closing = false;
   /** Handler failures retried so far (health, tests). */
   retries = 0;
+  /** Publishes sent again because their topic's subscribers were away, and given up after the grace (health, tests). */
+  readonly republished = { sent: 0, dropped: 0 };
+  /** Packet ids of our publishes the broker answered "no matching subscribers" (read when the publish resolves). */
+  private readonly unheard = new Set<number>();
+  /** Per topic name: 0 when its last publish reached a subscriber, else since when none has. Absent: never reached. */
+  private readonly reached = new Map<TopicName, number>();
 
   private constructor(
     client: MqttClient,
@@ -85,6 +102,11 @@ export class Bus implements MessageBus {
       this.orderHead = 0;
     });
     client.on('error', (err) => opts.log?.warn({ err: err.message }, 'mqtt error'));
+    // mqtt.js resolves a publish with its own packet, not the PUBACK: note the reason code when the PUBACK arrives.
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined)
+        this.unheard.add(packet.messageId);
+    });
     client.on('connect', (connack) => {
       // Mosquitto 2.0 restores a persistent session after its own restart without the session's shared
       // subscriptions, yet answers sessionPresent, so mqtt.js does not resubscribe: subscribe again (idempotent).
@@ -156,8 +178,34 @@ export class Bus implements MessageBus {
     return this.inFlight;
   }
 
+  /**
+   * Publishes at QoS 1. On MQTT 5, a topic that has had subscribers and answers "no matching subscribers" is in a
+   * re-subscription gap (a broker restart forgot its shared subscriptions): the message is sent again with backoff
+   * until a subscriber takes it, for up to RESUBSCRIBE_GRACE_MS; after that the subscribers count as gone.
+   */
   async publish<N extends TopicName>(name: N, params: ParamsOf<N>, payload: PayloadOf<N>): Promise<void> {
-    await this.client.publishAsync(topicFor(name, params), JSON.stringify(payload), { qos: 1 });
+    const topic = topicFor(name, params);
+    const body = JSON.stringify(payload);
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+      const sent = await this.client.publishAsync(topic, body, { qos: 1 });
+      const unheard = sent?.messageId !== undefined && this.unheard.delete(sent.messageId);
+      if (!unheard) {
+        this.reached.set(name, 0);
+        return;
+      }
+      const since = this.reached.get(name);
+      if (since === undefined || this.closing) return;
+      const now = Date.now();
+      if (since === 0) this.reached.set(name, now);
+      else if (now - since > (this.opts.resubscribeGraceMs ?? RESUBSCRIBE_GRACE_MS)) {
+        this.reached.delete(name);
+        this.republished.dropped++;
+        this.opts.log?.warn({ topic: name }, 'no subscriber came back for a topic that had some: publishing without waiting');
+        return;
+      }
+      this.republished.sent++;
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 
   /** Subscribes to a product topic; the payload is validated against the topic's schema. */
