@@ -22,13 +22,22 @@ import { loadConfig } from '../core/config/index.ts';
 import { createLogger } from '../core/log.ts';
 import { systemClock } from '../core/clock.ts';
 import { HealthRegistry, type ServiceContext } from '../core/service.ts';
+import { run as runProcess, type Running } from '../test/helpers/run.ts';
+import { connect as natsConnect } from '@nats-io/transport-node';
 
 const HIGH = Number(process.env.BENCH_BUS_HIGH_RATE ?? 20_000);
 const LOW = Number(process.env.BENCH_BUS_LOW_RATE ?? 2_000);
 const SECONDS = Number(process.env.BENCH_BUS_SECONDS ?? 15);
-const PORTS: [number, number] = [21000, 21999];
-/** `failover`: only the 3-node cluster's failover row; `rabbitmq`: only RabbitMQ's rows. */
+/** BENCH_PORTS=lo-hi: the ports the bench's servers take (default 21000-21999). */
+const PORTS = (process.env.BENCH_PORTS?.split('-').map(Number) as [number, number] | undefined) ?? [21000, 21999];
+/**
+ * `failover`: only the 3-node cluster's failover row; `rabbitmq`: only RabbitMQ's rows; `instances`: door intake by 1
+ * and then 2 real ingest processes on NATS (BENCH_BUS_NODES nodes, default 1), see instanceRows().
+ */
 const ONLY = process.env.BENCH_BUS_ONLY;
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** Idle CPU of the ingest processes is measured this long before each run (timers, lease renewals, GC). */
+const IDLE_MS = 5000;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const progress = (text: string) => process.stderr.write(`  ${text}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -222,8 +231,184 @@ async function nats(size: number): Promise<Engine> {
   };
 }
 
+/** CPU seconds (user + system) of one process so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+interface InstancesRun {
+  offered: number;
+  acked: number;
+  /** Acknowledged ids with a row in door_events. */
+  stored: number;
+  /** Rows beyond one per event id, over the whole table. */
+  twice: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  /** Ingest CPU seconds (all instances) from the first publish until every acknowledged event was announced. */
+  cpu: number;
+  /** What the instances spend idle over the same time (measured over IDLE_MS before the run), in CPU seconds. */
+  idle: number;
+  announced: number;
+}
+
+/**
+ * Door intake by real ingest processes (ingest/main.ts, the shared `ingest` durable consumer of `$MQTT_msgs`) at one
+ * offered rate. Commits are seen as the intake's announcements of committed batches (core NATS subscription to the
+ * door-events subject: an intake announces a batch after its commit), so latency is publish → commit + announce.
+ */
+async function measureInstances(
+  t: TestDb,
+  doors: { propertyId: string; id: string }[],
+  c: NatsCluster,
+  ingests: Running[],
+  rate: number,
+  seconds: number,
+): Promise<InstancesRun> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gw-bench-inst-'));
+  const nc = await natsConnect({ servers: c.nodes.map((n) => `127.0.0.1:${n.clientPort}`) });
+  const lat: number[] = [];
+  let announced = 0;
+  let first = 0;
+  let last = 0;
+  const sub = nc.subscribe('gridwatch.events.doors');
+  void (async () => {
+    for await (const m of sub) {
+      const now = Date.now();
+      const batch = m.json<{ events: { ts: string }[] }>();
+      if (!first) first = now;
+      last = now;
+      announced += batch.events.length;
+      for (const ev of batch.events) lat.push(now - Date.parse(ev.ts));
+    }
+  })();
+  const pids = ingests.map((i) => i.child.pid!);
+  const idle0 = pids.map(cpuSeconds);
+  const i0 = Date.now();
+  await sleep(IDLE_MS);
+  const idleCores = pids.map(cpuSeconds).reduce((a, x, k) => a + x - idle0[k], 0) / ((Date.now() - i0) / 1000);
+  const cpu0 = pids.map(cpuSeconds);
+  const c0 = Date.now();
+  const ackedFile = path.join(dataDir, 'acked.txt');
+  const res = await publish({
+    url: c.mqttUrl(0),
+    doors,
+    perSecond: rate,
+    seconds,
+    clients: 4,
+    protocolVersion: 4,
+    ackedFile,
+    drainMs: 120_000,
+  });
+  const ids = readFileSync(ackedFile, 'utf8').split('\n').filter(Boolean);
+  // Announcements can repeat an event (a batch redelivered after a restart): wait for the count, then read the table.
+  const until = Date.now() + 120_000;
+  while (announced < ids.length && Date.now() < until) await sleep(50);
+  const cpu = pids.map(cpuSeconds).reduce((a, x, k) => a + x - cpu0[k], 0);
+  const idle = (idleCores * (Date.now() - c0)) / 1000;
+  await sleep(500);
+  sub.unsubscribe();
+  await nc.close();
+  const stored = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM door_events WHERE event_id = ANY($1::uuid[])', [ids]);
+  const twice = await t.db.query<{ n: number }>('SELECT (count(*) - count(DISTINCT event_id))::int AS n FROM door_events');
+  rmSync(dataDir, { recursive: true, force: true });
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN;
+  return {
+    offered: res.offered,
+    acked: ids.length,
+    stored: stored.rows[0].n,
+    twice: twice.rows[0].n,
+    rate: (announced / Math.max(1, last - first)) * 1000,
+    p50: pct(50),
+    p99: pct(99),
+    cpu,
+    idle,
+    announced,
+  };
+}
+
+/** Issue 16, item 5: door intake with 1 and then 2 ingest instances on the durable bus, at LOW and HIGH offered rates. */
+async function instanceRows(t: TestDb, doors: { propertyId: string; id: string }[]): Promise<Row[]> {
+  const size = Number(process.env.BENCH_BUS_NODES ?? 1);
+  const c = await NatsCluster.start({ size, ports: PORTS });
+  const engine = size === 1 ? 'NATS 2.9 JetStream, 1 node' : `NATS 2.9 JetStream, ${size}-node cluster (R3)`;
+  const dirs = mkdtempSync(path.join(tmpdir(), 'gw-bench-ingests-'));
+  const ingests: Running[] = [];
+  const rows: Row[] = [];
+  const start = async (n: number) => {
+    const r = runProcess(
+      process.execPath,
+      ['--max-semi-space-size=32', '--import', 'tsx', 'ingest/main.ts'],
+      {
+        DATABASE_URL: t.url!,
+        MQTT_URL: c.url,
+        MQTT_CLIENT_ID: `gw-bench-ingest-${n}`,
+        DATA_DIR: path.join(dirs, `ingest-${n}`),
+        LOG_LEVEL: 'info',
+        DISCOVERY_INTERVAL: '1h',
+        DISCOVERY_INTERFACE: 'lo',
+        SIMULATE: 'false',
+        GB_SIP_PORT: '0',
+        PORT: String(await portIn(PORTS)),
+      },
+      ROOT,
+    );
+    ingests.push(r);
+    await r.waitFor(/ingest running/, 120_000);
+  };
+  try {
+    // A short run first: the intake's durable consumer and the door directory are warm for the measured ones.
+    await start(0);
+    await measureInstances(t, doors, c, ingests, LOW, 3);
+    for (const n of [1, 2]) {
+      if (n === 2) {
+        await start(1);
+        await measureInstances(t, doors, c, ingests, LOW, 3);
+      }
+      for (const rate of [LOW, HIGH]) {
+        progress(`${engine}, ${n} ingest instance(s): ${rate}/s for ${SECONDS} s`);
+        const load = loadavg()[0];
+        const r = await measureInstances(t, doors, c, ingests, rate, SECONDS);
+        const perEvent = (r.cpu / Math.max(1, r.announced)) * 1e6;
+        const perEventBusy = ((r.cpu - r.idle) / Math.max(1, r.announced)) * 1e6;
+        progress(
+          `  ${fmt(r.rate)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.stored} of ${r.acked} acknowledged stored, ${r.twice} twice, ${perEvent.toFixed(0)} µs CPU/event (${perEventBusy.toFixed(0)} without idle)`,
+        );
+        rows.push({
+          name: `door intake by ${n} ingest process${n > 1 ? 'es' : ''} (ingest/main.ts) via ${engine}, QoS 1 (4 publishers), ${fmt(rate)}/s offered for ${SECONDS} s`,
+          value: `${fmt(r.rate)} events/s committed, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; ingest CPU ${perEvent.toFixed(0)} µs/event`,
+          note:
+            `${fmt(r.acked)} acknowledged of ${fmt(r.offered)} offered, ${fmt(r.stored)} of them stored, ${r.twice} rows twice; ` +
+            `ingest CPU ${r.cpu.toFixed(1)} s over ${n} process(es) for ${fmt(r.announced)} events, ${perEventBusy.toFixed(0)} µs/event without their idle cost (${r.idle.toFixed(1)} s); ` +
+            `latency publish → commit + announcement on the bus; load average ${load.toFixed(1)} before; ` +
+            `2 cores shared by the broker, ${n} ingest(s), publishers and PostgreSQL: correctness and overhead, not speed-up`,
+        });
+      }
+    }
+  } finally {
+    await Promise.allSettled(ingests.map((i) => i.stop('SIGTERM')));
+    await c.close();
+    rmSync(dirs, { recursive: true, force: true });
+  }
+  return rows;
+}
+
 export async function run(): Promise<Row[]> {
   const t = await freshPgDb({ poolSize: 6 });
+  if (ONLY === 'instances') {
+    try {
+      const city = await importTestCity(t.db, { doors: 200, cameras: 1 });
+      return await instanceRows(
+        t,
+        city.doors.map((d) => ({ propertyId: d.propertyId, id: d.id })),
+      );
+    } finally {
+      await t.close();
+    }
+  }
   const rows: Row[] = [];
   try {
     const city = await importTestCity(t.db, { doors: 200, cameras: 1 });
