@@ -20,6 +20,13 @@ for (const rate of [2000, 8000]) {
   // The same with Mosquitto saving every second (the measured alternative to deploy/mosquitto.conf's 10 s).
   matrix.push({ target: 'broker', rate, seconds: 30, killAt: [2], freshBroker: true, brokerSettings: { autosave_interval: '1' } });
 }
+// The broker that stores before it acknowledges: nats-server with JetStream (one node, MQTT listener for the
+// controllers, ingest on the JetStream bus), killed at each rate, twice, and beside the other parts' kills.
+for (const rate of [2000, 8000, 20000]) {
+  matrix.push({ target: 'broker', broker: 'nats', rate, seconds: 30, killAt: [10] });
+  matrix.push({ target: 'broker', broker: 'nats', rate, seconds: 30, killAt: [8, 18] });
+}
+for (const target of ['ingest', 'postgres'] as const) matrix.push({ target, broker: 'nats', rate: 8000, seconds: 30, killAt: [10] });
 // The embedded default: the all-in-one with aedes in-process, SIGKILLed (broker and intake die together).
 for (const rate of [2000]) matrix.push({ target: 'ingest', rate, seconds: 30, killAt: [10], embedded: true });
 if (process.env.CHAOS_PROCESS === 'all-in-one') for (const s of matrix) s.process = 'all-in-one';

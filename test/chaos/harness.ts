@@ -15,6 +15,7 @@ import { startMosquitto, type TestBroker } from '../ingest/helpers/mosquitto.ts'
 import { readPgConf, startPostgres, type TestPostgres } from '../ingest/helpers/postgres.ts';
 import { importTestCity } from '../ingest/helpers/context.ts';
 import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
+import { NatsCluster } from './nats-cluster.ts';
 
 export type Target = 'nothing' | 'broker' | 'postgres' | 'ingest' | 'analytics' | 'gateway' | 'redis';
 
@@ -46,6 +47,11 @@ export interface Scenario {
    */
   freshBroker?: boolean;
   brokerSettings?: Record<string, string>;
+  /**
+   * `nats`: the broker is a nats-server of the run's own (JetStream, one node, its MQTT listener for the controllers);
+   * ingest and its companions run on the JetStream bus (`MQTT_URL=nats://…`). Default: Mosquitto.
+   */
+  broker?: 'mosquitto' | 'nats';
   log?: (line: string) => void;
 }
 
@@ -86,6 +92,7 @@ export async function portIn([lo, hi]: [number, number]): Promise<number> {
 export function describeScenario(s: Scenario): string {
   const at = s.killAt.map((x) => `${x}s`).join(' and ');
   const what =
+    (s.broker === 'nats' ? ' [NATS JetStream]' : '') +
     (s.embedded ? ' [all-in-one, embedded broker]' : s.process === 'all-in-one' ? ' [all-in-one]' : '') +
     (s.moment ? ` [${s.moment}]` : '') +
     (s.freshBroker ? ' [before the first autosave]' : '') +
@@ -244,6 +251,7 @@ export async function runScenario(parts: Parts, s: Scenario): Promise<Outcome> {
   const pool = () => new pg.Pool({ connectionString: t!.url, max: 2 });
   let reader: pg.Pool | undefined;
   let fresh: TestBroker | undefined;
+  let nats: NatsCluster | undefined;
   let redis: TestRedis | undefined;
   const companions = new Map<keyof typeof COMPANION, Running>();
   const killNotes: string[] = [];
@@ -255,10 +263,20 @@ export async function runScenario(parts: Parts, s: Scenario): Promise<Outcome> {
     await t.db.close();
     const clientId = `gw-chaos-ingest-${Math.random().toString(36).slice(2, 8)}`;
     const embeddedPort = s.embedded ? await portIn(parts.ports) : 0;
-    if (s.freshBroker) fresh = await startMosquitto({ port: await portIn(parts.ports), settings: s.brokerSettings });
-    const broker = fresh ?? parts.broker;
+    if (s.broker === 'nats') nats = await NatsCluster.start({ size: 1, ports: parts.ports });
+    else if (s.freshBroker) fresh = await startMosquitto({ port: await portIn(parts.ports), settings: s.brokerSettings });
+    const broker: Pick<TestBroker, 'url' | 'kill' | 'start'> = nats
+      ? {
+          url: nats.url,
+          kill: () => nats!.killNode(0),
+          start: async () => {
+            await nats!.startNode(0);
+            await nats!.waitForJetStream();
+          },
+        }
+      : (fresh ?? parts.broker);
     const brokerStarted = Date.now();
-    const brokerUrl = s.embedded ? `mqtt://127.0.0.1:${embeddedPort}` : broker.url;
+    const brokerUrl = s.embedded ? `mqtt://127.0.0.1:${embeddedPort}` : nats ? nats.mqttUrl(0) : broker.url;
     const env = {
       DATABASE_URL: t.url!,
       ...(s.embedded ? { MQTT_URL: '', MQTT_EMBEDDED_PORT: String(embeddedPort) } : { MQTT_URL: broker.url }),
@@ -272,7 +290,7 @@ export async function runScenario(parts: Parts, s: Scenario): Promise<Outcome> {
       PORT: String(await portIn(parts.ports)),
     };
     const kind = s.embedded ? 'all-in-one' : (s.process ?? 'ingest');
-    if (!s.embedded && !s.freshBroker) sessionBroker = broker.url;
+    if (!s.embedded && !s.freshBroker && !nats) sessionBroker = broker.url;
     sessions.push(clientId, `${clientId}-analytics`, `${clientId}-gateway`);
     ingest = startIngest(env, kind);
     await ingest.waitFor(READY[kind], 120_000);
@@ -305,7 +323,8 @@ export async function runScenario(parts: Parts, s: Scenario): Promise<Outcome> {
       perSecond: s.rate,
       seconds: s.seconds,
       clients: 4,
-      protocolVersion: s.embedded ? 4 : 5,
+      // aedes and nats-server's MQTT listener speak 3.1.1.
+      protocolVersion: s.embedded || nats ? 4 : 5,
       ackedFile,
       drainMs: boundMs,
     };
@@ -399,6 +418,7 @@ export async function runScenario(parts: Parts, s: Scenario): Promise<Outcome> {
     if (sessionBroker) for (const id of sessions) await dropSession(sessionBroker, id).catch(() => {});
     await redis?.kill().catch(() => {});
     await fresh?.close().catch(() => {});
+    await nats?.close().catch(() => {});
     await t?.close().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -49,7 +49,8 @@ describe('ONVIF cameras', () => {
       CAMERA_USERNAME: 'admin',
       CAMERA_PASSWORD: PASSWORD,
       CREDENTIAL_KEY: 'test-credential-key',
-      HEALTH_TIMEOUT: '1s',
+      // Also ffmpeg's grace (twice this) in the stream checks: ffmpeg must start and probe within it on a loaded machine.
+      HEALTH_TIMEOUT: '3s',
       HEALTH_INTERVAL: '1h',
       STREAM_CHECK_INTERVAL: '1h',
       DISCOVERY_INTERVAL: '1h',

@@ -71,7 +71,8 @@ describe('delivery across restarts', () => {
       const start = () => run('npx', ['tsx', 'ingest/main.ts'], env);
       ingest = start();
       await ingest.waitFor(/ingest running/);
-      const stream = await publishDoorEvents(broker.url, city.doors, { count: COUNT, perSecond: RATE });
+      // Held after a third: the kill comes with two thirds still to publish, however slow the machine is.
+      const stream = await publishDoorEvents(broker.url, city.doors, { count: COUNT, perSecond: RATE, holdAfter: COUNT / 3 });
       await until(
         () => stored(t.db, stream.ids),
         (s) => s.rows > 300,
@@ -82,6 +83,7 @@ describe('delivery across restarts', () => {
       await ingest.stop('SIGKILL');
       await until(async () => groupGone(killed), Boolean, 5000, 'killed ingest gone');
       const atKill = (await stored(t.db, stream.ids)).rows;
+      stream.resume();
       // Down while traffic flows: at least 300 more events published with nobody consuming (an effect, not a time).
       await downFor(stream, 300);
       ingest = start();

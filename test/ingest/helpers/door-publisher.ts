@@ -10,13 +10,19 @@ export interface PublishedStream {
   done: Promise<void>;
   /** Publish time of each event id (ms, performance.now()). */
   sentAt: Map<string, number>;
+  /** Continues a stream held at `holdAfter` (see the option). */
+  resume(): void;
   close(): Promise<void>;
 }
 
 export async function publishDoorEvents(
   url: string,
   doors: readonly { propertyId: string; id: string }[],
-  opts: { count: number; perSecond: number; clientId?: string },
+  /**
+   * `holdAfter`: publishing stops after that many events until `resume()`, so that a part can be killed with the
+   * stream certainly in the middle, however slow the machine.
+   */
+  opts: { count: number; perSecond: number; clientId?: string; holdAfter?: number },
 ): Promise<PublishedStream> {
   const client = await mqtt.connectAsync(url, {
     clientId: opts.clientId ?? `gw-door-pub-${randomUUID().slice(0, 8)}`,
@@ -31,10 +37,17 @@ export async function publishDoorEvents(
   const tick = 20;
   const perTick = Math.max(1, Math.round((opts.perSecond * tick) / 1000));
   const acks: Promise<unknown>[] = [];
+  let resume!: () => void;
+  const resumed = new Promise<void>((r) => (resume = r));
   const done = (async () => {
-    const start = performance.now();
+    let start = performance.now();
     for (let i = 0; i < opts.count;) {
-      for (let k = 0; k < perTick && i < opts.count; k++, i++) {
+      if (i === opts.holdAfter) {
+        const heldAt = performance.now();
+        await resumed;
+        start += performance.now() - heldAt;
+      }
+      for (let k = 0; k < perTick && i < opts.count && (k === 0 || i !== opts.holdAfter); k++, i++) {
         const door = doors[i % doors.length];
         const eventId = randomUUID();
         ids.push(eventId);
@@ -54,5 +67,5 @@ export async function publishDoorEvents(
     }
     await Promise.all(acks);
   })();
-  return { ids, done, sentAt, close: () => client.endAsync() };
+  return { ids, done, sentAt, resume, close: () => client.endAsync() };
 }
