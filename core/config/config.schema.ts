@@ -89,6 +89,12 @@ export const settings = {
     min: 0,
     description: 'Multiplier of the simulated door traffic (1 = realistic, with morning and evening peaks).',
   },
+  simDoorMqttUrl: {
+    env: 'SIM_DOOR_MQTT_URL',
+    kind: 'url',
+    description:
+      "Where the simulated door controllers publish, over MQTT 3.1.1 (mqtt://); unset = the bus's broker when it is an MQTT one. On a nats:// bus set it to nats-server's MQTT listener, or the controllers stay off.",
+  },
   simRtspStreams: {
     env: 'SIM_RTSP_STREAMS',
     kind: 'int',
