@@ -27,6 +27,9 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     trustProxy: parseTrustProxy(ctx.config.trustProxy),
+    // The live push subscribes on the bus while it starts; on a JetStream cluster that is electing a leader those
+    // requests are tried again for up to a minute (core/bus/jetstream-bus.ts), past fastify's default of 10 s.
+    pluginTimeout: 90_000,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
 

@@ -217,9 +217,14 @@ export class JetStreamBus implements MessageBus {
   }
 
   async publish<N extends TopicName>(name: N, params: ParamsOf<N>, payload: PayloadOf<N>): Promise<void> {
-    // Resolves on the stream's acknowledgement: stored (and replicated) before the caller goes on.
+    // Resolves on the stream's acknowledgement: stored (and replicated) before the caller goes on. While the stream
+    // has no leader (a node died: its election takes seconds) the publish is sent again, as an MQTT client resends,
+    // rather than failing: a caller that already committed (analytics' outage alert) has no other moment to publish.
     await this.ensureStream(this.ownStream());
-    await this.js.publish(this.nsPrefix() + subjectOf(topicFor(name, params)), JSON.stringify(payload));
+    const subject = this.nsPrefix() + subjectOf(topicFor(name, params));
+    const body = JSON.stringify(payload);
+    // Logged at debug: during an election every publish of a busy process would say it once.
+    await this.whileUnavailable(`publish on ${subject}`, () => this.js.publish(subject, body), 'debug');
   }
 
   async subscribe<N extends TopicName>(
@@ -278,19 +283,25 @@ export class JetStreamBus implements MessageBus {
   }
 
   /**
-   * Runs a stream or consumer request again while the cluster cannot answer it (a node just restarted, a leader being
-   * elected: "JetStream system temporarily unavailable", timeouts), for up to UNAVAILABLE_MS; other errors at once.
+   * Runs a stream or consumer request, or a publish, again while the cluster cannot answer it (a node just restarted,
+   * a leader being elected: "JetStream system temporarily unavailable", no responders, timeouts), for up to
+   * UNAVAILABLE_MS; other errors at once.
    */
-  private async whileUnavailable<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async whileUnavailable<T>(what: string, fn: () => Promise<T>, level: 'warn' | 'debug' = 'warn'): Promise<T> {
     const until = Date.now() + UNAVAILABLE_MS;
     let delay = 250;
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        if (this.closing || Date.now() > until || !/temporarily unavailable|timeout|timed out|no responders|503/i.test(String(err)))
+        // "jetstream is not enabled" is how the client words "no responders" to a request (a stream without a leader).
+        if (
+          this.closing ||
+          Date.now() > until ||
+          !/temporarily unavailable|timeout|timed out|no responders|503|jetstream is not enabled/i.test(String(err))
+        )
           throw err;
-        if (attempt === 1) this.opts.log?.warn({ what, err: String(err) }, 'jetstream not ready; trying again');
+        if (attempt === 1) this.opts.log?.[level]({ what, err: String(err) }, 'jetstream not ready; trying again');
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
       }

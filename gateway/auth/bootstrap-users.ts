@@ -23,7 +23,8 @@ export async function bootstrapUsers(ctx: Pick<ServiceContext, 'db' | 'config' |
       })
     ) {
       log.info('created user admin (BOOTSTRAP_ADMIN_PASSWORD)');
-    } else {
+    } else if ((await users.countWithRole('admin')) === 0) {
+      // (Otherwise another gateway starting at the same time has just created it.)
       log.warn('BOOTSTRAP_ADMIN_PASSWORD ignored: a user named admin exists without the admin role');
     }
   }
