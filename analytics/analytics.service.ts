@@ -10,6 +10,7 @@ import { StatusProcessor, type TimedInput } from './status/status-processor.ts';
 import { inputOfCameraEvent, inputOfSample } from './status/sample-input.ts';
 import { CoverageService } from './coverage/coverage.service.ts';
 import { DoorCorrelation } from './doors/door-correlation.ts';
+import { OutboxRelay } from './outbox/outbox-relay.ts';
 
 export const ANALYTICS_GROUP = 'analytics';
 
@@ -19,6 +20,8 @@ export class AnalyticsService implements Service {
   readonly places: GridPlaces;
   readonly repairs: RepairsService;
   readonly status: StatusProcessor;
+  /** Sends what a worker stored in the bus outbox and died before sending. */
+  readonly outbox: OutboxRelay;
   readonly coverage: CoverageService;
   readonly doors: DoorCorrelation;
   private readonly writer: BatchWriter<TimedInput>;
@@ -40,6 +43,10 @@ export class AnalyticsService implements Service {
     this.places = new GridPlaces(ctx.db);
     this.repairs = new RepairsService(ctx, this.alerts, this.places);
     this.status = new StatusProcessor(ctx, this.repairs, this.alerts, this.places);
+    this.outbox = new OutboxRelay(ctx, async (e) => {
+      if (e.topic !== 'repairUpdated') throw new Error(`outbox entry on ${e.topic} has no payload`);
+      await this.repairs.publish(e.params.ticketId);
+    });
     this.coverage = new CoverageService(ctx, this.alerts, this.places);
     this.doors = new DoorCorrelation(ctx, this.alerts, this.places, this.coverage);
     this.status.onWatchingChanged = () => {
@@ -64,6 +71,7 @@ export class AnalyticsService implements Service {
       processed: this.status.processed,
       buffered: this.writer.buffered,
       shared: bus.shared,
+      outboxRelayed: this.outbox.relayed,
     }));
     await bus.subscribe(
       'healthSample',
@@ -87,6 +95,7 @@ export class AnalyticsService implements Service {
     );
     this.timer = setInterval(() => void this.tick(), this.ctx.config.analyticsTick);
     this.timer.unref();
+    this.outbox.start();
   }
 
   /** Escalation, stability of cameras back up, and coverage when due. Runs one at a time. */
@@ -129,5 +138,6 @@ export class AnalyticsService implements Service {
     );
     await this.ticking;
     await this.writer.close();
+    await this.outbox.stop();
   }
 }

@@ -19,6 +19,7 @@ import {
 import type { RepairsService } from '../repairs/repairs.service.ts';
 import type { AlertsService, NewAlert } from '../alerts/alerts.service.ts';
 import type { GridPlaces } from '../alerts/grid-places.ts';
+import { OutboxRepository, type OutboxEntry } from '../../core/db/repositories/outbox.repository.ts';
 
 export interface TimedInput {
   cameraId: string;
@@ -33,6 +34,8 @@ interface AfterCommit {
   raised: Alert[];
   resolved: AlertRow[];
   watchingChanged: boolean;
+  /** The same messages, stored in the bus outbox by the transaction: deleted once sent, else the relay sends them. */
+  outboxIds: string[];
 }
 
 const GAP_WAIT_MS = 5_000;
@@ -42,6 +45,7 @@ const QUALITY: ReadonlySet<OutageCause> = new Set(['black', 'frozen', 'covered',
 
 export class StatusProcessor {
   readonly repo: OutagesRepository;
+  private readonly outbox: OutboxRepository;
   /** States as last seen; the database stays the truth and a change feed tells which entries another worker made stale. */
   private readonly cache = new Map<string, CameraStateRow>();
   private readonly unknown = new Map<string, number>();
@@ -59,6 +63,7 @@ export class StatusProcessor {
     private readonly places: GridPlaces,
   ) {
     this.repo = new OutagesRepository(ctx.db);
+    this.outbox = new OutboxRepository(ctx.db);
   }
 
   private params(priority: string): DetectorParams {
@@ -190,13 +195,16 @@ export class StatusProcessor {
       raised: [],
       resolved: [],
       watchingChanged,
+      // One statement, no transaction to put them in: a crash before they are sent loses these status messages
+      // (not their rows; the camera list shows them).
+      outboxIds: [],
     });
     return rest;
   }
 
   /** Replays the inputs on the locked rows (the truth), writes states and their consequences in one transaction. */
   private async commit(ids: string[], byCamera: Map<string, TimedInput[]>, skipLocked: boolean): Promise<void> {
-    const after: AfterCommit = { changes: [], tickets: [], raised: [], resolved: [], watchingChanged: false };
+    const after: AfterCommit = { changes: [], tickets: [], raised: [], resolved: [], watchingChanged: false, outboxIds: [] };
     let saved = new Map<string, number>();
     const dirty: CameraStateRow[] = [];
     // The places of alerts this transaction may raise are looked up before it: on the embedded database (one
@@ -259,6 +267,7 @@ export class StatusProcessor {
         }
         saved = await this.repo.saveStates(q, dirty);
         await this.repo.insertHistory(q, after.changes);
+        after.outboxIds = await this.outbox.add(q, outboxEntries(after), this.ctx.config.outboxHold);
       })
       .catch((err) => {
         for (const id of ids) this.cache.delete(id);
@@ -275,22 +284,25 @@ export class StatusProcessor {
   private async afterCommit(a: AfterCommit): Promise<void> {
     // Status changes are sent without waiting for the broker's PUBACK: the client keeps retrying QoS 1 messages on its
     // own, and the transition is already committed, so waiting would only hold back the next batch.
-    for (const c of a.changes) {
-      const msg: CameraStatusChange = {
-        cameraId: c.cameraId,
-        ts: new Date(c.ts).toISOString(),
-        from: c.from as CameraStatusChange['from'],
-        to: c.to as CameraStatusChange['to'],
-        reason: c.reason,
-      };
-      this.ctx.bus
-        .publish('cameraStatus', { cameraId: c.cameraId }, msg)
-        .catch((err) => this.ctx.log.warn({ cameraId: c.cameraId, err }, 'status publish failed'));
-    }
+    const statuses = a.changes.map((c) =>
+      this.ctx.bus.publish('cameraStatus', { cameraId: c.cameraId }, statusMessage(c)).then(
+        () => true,
+        (err) => {
+          this.ctx.log.warn({ cameraId: c.cameraId, err }, 'status publish failed');
+          return false;
+        },
+      ),
+    );
     await inChunks(a.raised, (alert) => this.alerts.publishNew(alert));
     await inChunks(a.resolved, (alert) => this.alerts.publishUpdate(alert));
     await inChunks(a.tickets, (id) => this.repairs.publish(id));
     if (a.watchingChanged) this.onWatchingChanged?.();
+    // Sent: out of the outbox (in the background: the status PUBACKs must not hold back the next batch). A failed
+    // publish leaves its batch's entries to the relay.
+    if (a.outboxIds.length > 0)
+      void Promise.all(statuses)
+        .then((ok) => (ok.every(Boolean) ? this.outbox.remove(a.outboxIds) : undefined))
+        .catch((err) => this.ctx.log.warn({ err }, 'outbox entries not removed; the relay will send them again'));
   }
 
   /** The alert of an outage just opened (one per outage: its dedup key). */
@@ -326,6 +338,26 @@ export class StatusProcessor {
         { skipLocked: true },
       );
   }
+}
+
+function statusMessage(c: StatusChangeRow): CameraStatusChange {
+  return {
+    cameraId: c.cameraId,
+    ts: new Date(c.ts).toISOString(),
+    from: c.from as CameraStatusChange['from'],
+    to: c.to as CameraStatusChange['to'],
+    reason: c.reason,
+  };
+}
+
+/** What a transaction's consequences send on the bus, as outbox entries (a ticket's message is built when sent). */
+function outboxEntries(a: AfterCommit): OutboxEntry[] {
+  return [
+    ...a.changes.map((c) => ({ topic: 'cameraStatus' as const, params: { cameraId: c.cameraId }, payload: statusMessage(c) })),
+    ...a.raised.map((alert) => ({ topic: 'alert' as const, params: { kind: alert.kind }, payload: alert })),
+    ...a.resolved.map((alert) => ({ topic: 'alertUpdated' as const, params: { kind: alert.kind }, payload: alert })),
+    ...a.tickets.map((ticketId) => ({ topic: 'repairUpdated' as const, params: { ticketId } })),
+  ];
 }
 
 async function inChunks<T>(items: readonly T[], fn: (item: T) => Promise<unknown>, size = 50): Promise<void> {

@@ -437,6 +437,13 @@ export const settings = {
     min: 1,
     description: 'Level 2 escalation at this multiple of the SLA.',
   },
+  outboxHold: {
+    env: 'OUTBOX_HOLD',
+    kind: 'duration',
+    default: '30s',
+    description:
+      'How long a bus message decided in a transaction (an outage alert, its ticket, a status change) waits for the worker that stored it before the outbox relay sends it: a worker killed between its commit and its publish.',
+  },
   analyticsTick: {
     env: 'ANALYTICS_TICK',
     kind: 'duration',

@@ -3,6 +3,7 @@
 // outages and the acknowledgement of their samples; two workers on the shared subscription across a broker restart;
 // a database outage while camera health flows.
 import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -116,13 +117,23 @@ describe('analytics worker SIGKILLed between its state commit and its acknowledg
     await broker?.close();
   });
 
-  it('when the worker dies right after committing outages and is restarted, then each outage has one row, one ticket and one alert', async () => {
+  it('when the worker dies right after committing outages and is restarted, then each outage has one row, one ticket and one alert, and the live push gets them', async () => {
     const env = {
       DATABASE_URL: tdb.url!,
       MQTT_URL: broker.url,
       MQTT_CLIENT_ID: `gw-crash-worker-${id()}`,
       DATA_DIR: `/tmp/gw-crash-${id()}`,
+      // The outbox relay sends what the killed worker stored and never sent, this long after its commit.
+      OUTBOX_HOLD: '2s',
     };
+    // What the gateway's live push would receive.
+    const live = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const pushed: { topic: string; subject: string }[] = [];
+    live.on('message', (topic, payload) => {
+      const m = JSON.parse(String(payload)) as { subjectId?: string; cameraId?: string };
+      pushed.push({ topic: topic.split('/').slice(1, 3).join('/'), subject: m.subjectId ?? m.cameraId ?? '' });
+    });
+    await live.subscribeAsync(['gridwatch/alerts/new/+', 'gridwatch/repairs/+'], { qos: 1 });
     worker = startWorker({ ...env, GW_TEST_CRASH_AFTER_OUTAGE_COMMIT: '1' });
     await worker.waitFor(/analytics worker running/, 60_000);
     // Three failed heartbeats per camera (two take a camera offline): the batch that opens the outages ends the worker.
@@ -143,6 +154,13 @@ describe('analytics worker SIGKILLed between its state commit and its acknowledg
     expect(await outcome(tdb.db, failing)).toEqual(
       failing.map((camera_id) => ({ camera_id, status: 'offline', outages: 1, tickets: 1, alerts: 1 })),
     );
+    // The killed worker sent nothing after its commit; the restarted one's outbox relay sends the alerts and tickets.
+    const subjects = (topic: string) => [...new Set(pushed.filter((p) => p.topic === topic).map((p) => p.subject))].sort();
+    const repairs = () => new Set(pushed.filter((p) => p.topic.startsWith('repairs/')).map((p) => p.subject));
+    await eventually(async () => subjects('alerts/new').length === failing.length && repairs().size === failing.length, 30_000);
+    expect(subjects('alerts/new')).toEqual([...failing].sort());
+    expect(repairs()).toEqual(new Set(failing));
+    await live.endAsync();
   }, 150_000);
 });
 
