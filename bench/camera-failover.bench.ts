@@ -2,7 +2,7 @@
 // heartbeat settings); one is killed with SIGKILL ten times: time until each of its cameras has a heartbeat from a
 // survivor, and the gap when the restarted instance takes its share back; CPU per instance per 10,000 cameras.
 // BENCH_FAILOVER_ONLY=cpu: instead, the CPU of 1 or 2 instances holding a real 10,000 cameras between them (runCpu).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -296,6 +296,10 @@ async function runCpu(): Promise<Row[]> {
     ];
   } finally {
     await Promise.all(instances.map((i) => i.stop().catch(() => undefined)));
+    // Each instance's log, to see why a camera was slow to prepare.
+    const logs = mkdtempSync(path.join(tmpdir(), 'gw-bench-cpu-logs-'));
+    for (const i of instances) writeFileSync(path.join(logs, `${i.name}.log`), i.proc.output());
+    if (instances.length) progress(`instance logs in ${logs}`);
     for (const s of sims) s.disconnect();
     await broker.close();
     await t.close();
