@@ -18,7 +18,7 @@ const YIELD_EVERY = 20;
 const MEMO_PER_CELL = 4;
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-export const watching = (c: Pick<PlacedCamera, 'status' | 'quality'>) => isWatching({ status: c.status as never, quality: c.quality as never });
+export const watching = (c: Pick<PlacedCamera, 'status' | 'quality'>) => isWatching(c);
 
 export class CoverageService {
   readonly repo: CoverageRepository;

@@ -31,10 +31,8 @@ export const initialState = (): DetectorState => ({ status: 'unknown', failures:
 
 const DOWN_SIDE: ReadonlySet<CameraState> = new Set(['offline', 'recovering', 'flapping']);
 
-/** True when the camera is reachable and nothing stops it from watching (counts for coverage). */
-export function isWatching(s: Pick<DetectorState, 'status' | 'quality'>): boolean {
-  return (s.status === 'online' || s.status === 'suspect') && !s.quality;
-}
+/** Counts for coverage (the rule is shared with the gateway's supervision figures). */
+export { isWatching } from '../../core/city/watching.ts';
 
 export function step(
   prev: DetectorState,

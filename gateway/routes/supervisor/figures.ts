@@ -3,6 +3,7 @@
 import type { Db } from '../../../core/db/db.ts';
 import { viewContains } from '../../../core/city/camera-view.ts';
 import { CoverageRepository, type PlacedCamera } from '../../../core/db/repositories/coverage.repository.ts';
+import { isWatching } from '../../../core/city/watching.ts';
 import { GridRepository, type GridUnitView } from '../../../core/db/repositories/grid.repository.ts';
 import { SupervisorRepository, type KeyLocationRow } from '../../../core/db/repositories/supervisor.repository.ts';
 import type { Figures, Rates } from './supervisor.schema.ts';
@@ -17,8 +18,8 @@ export interface FiguresQuery {
   withCells?: boolean;
 }
 
-/** Counts a camera as watching as analytics' coverage does (status/camera-state.ts isWatching): reachable, picture fine. */
-const watching = (c: PlacedCamera) => (c.status === 'online' || c.status === 'suspect') && !c.quality;
+/** Counts a camera as watching as analytics' coverage does. */
+const watching = (c: PlacedCamera) => isWatching(c);
 
 /** Cameras bucketed on a ~1 km grid, so each key location is tested only against cameras near it. */
 function nearIndex(cams: readonly PlacedCamera[]): (p: { lon: number; lat: number }) => PlacedCamera[] {
