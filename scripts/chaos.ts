@@ -12,7 +12,7 @@ for (const rate of [2000, 8000, 20000]) {
 }
 // The other parts (the intake must not notice them go), other moments: mid-batch (a write of door_events open at the
 // kill), twice in one run, and the broker before its first autosave (a fresh broker, killed 2 s into the stream).
-for (const rate of [2000, 8000]) {
+for (const rate of [2000, 8000, 20000]) {
   for (const target of ['analytics', 'gateway', 'redis'] as const) matrix.push({ target, rate, seconds: 30, killAt: [10] });
   for (const target of ['ingest', 'postgres'] as const) matrix.push({ target, rate, seconds: 30, killAt: [10], moment: 'mid-batch' });
   for (const target of ['broker', 'postgres', 'ingest'] as const) matrix.push({ target, rate, seconds: 30, killAt: [8, 18] });
