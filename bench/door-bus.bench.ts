@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFile, fork, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import mqtt from 'mqtt';
 import type { Row } from './main.ts';
 import { freshPgDb, type TestDb } from '../test/helpers/db.ts';
@@ -24,6 +24,7 @@ import { systemClock } from '../core/clock.ts';
 import { HealthRegistry, type ServiceContext } from '../core/service.ts';
 import { run as runProcess, type Running } from '../test/helpers/run.ts';
 import { connect as natsConnect } from '@nats-io/transport-node';
+import { publishDoors } from '../test/chaos/publisher-process.ts';
 
 const HIGH = Number(process.env.BENCH_BUS_HIGH_RATE ?? 20_000);
 const LOW = Number(process.env.BENCH_BUS_LOW_RATE ?? 2_000);
@@ -42,16 +43,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const progress = (text: string) => process.stderr.write(`  ${text}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function publish(job: PublisherJob): Promise<PublisherResult> {
-  const child = fork(fileURLToPath(new URL('../test/chaos/acked-publisher.ts', import.meta.url)), [JSON.stringify(job)], {
-    execArgv: ['--import', 'tsx'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as PublisherResult));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`publisher ended (${code ?? signal}) before reporting`)));
-  });
-}
+const publish = (job: PublisherJob): Promise<PublisherResult> => publishDoors(job);
 
 interface Engine {
   name: string;

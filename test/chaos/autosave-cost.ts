@@ -4,16 +4,14 @@
 // subscriber away (a backlog the broker must save each time). Prints the broker's CPU and what was acknowledged.
 // Run: node --import tsx test/chaos/autosave-cost.ts  (AUTOSAVE_PORTS=22000-22999 by default)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startMosquitto } from '../ingest/helpers/mosquitto.ts';
 import { portIn } from './harness.ts';
 import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
+import { publishDoors } from './publisher-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const [lo, hi] = (process.env.AUTOSAVE_PORTS ?? '22000-22999').split('-').map(Number);
 const rate = Number(process.env.AUTOSAVE_RATE ?? 8000);
 /** Seconds of the backlog phase (AUTOSAVE_BACKLOG_S): the store each autosave writes grows by `rate` a second. */
@@ -33,13 +31,7 @@ function cpu(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-function publish(job: PublisherJob): Promise<PublisherResult> {
-  const child = fork(path.join(ROOT, 'test/chaos/acked-publisher.ts'), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], cwd: ROOT });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as PublisherResult));
-    child.once('exit', (code, signal) => reject(new Error(`publisher ended (${code ?? signal}) before reporting`)));
-  });
-}
+const publish = (job: PublisherJob): Promise<PublisherResult> => publishDoors(job);
 
 const only = process.env.AUTOSAVE_ONLY;
 for (const [name, settings] of Object.entries(variants)) {

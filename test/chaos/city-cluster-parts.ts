@@ -1,7 +1,7 @@
 // Parts of the whole-city cluster test (cluster-city.test.ts): a Redis of its own for the gateways' socket.io adapter,
 // service processes (analytics/main.ts, gateway/main.ts) that can be SIGKILLed and started again, a logged-in live
 // client, and the database checks (heartbeat gaps per camera, one camera's outages, tickets and alerts).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -9,7 +9,6 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../core/socket/events.ts';
 import { run, groupGone, type Running } from '../helpers/run.ts';
 import { waitForPort } from '../ingest/helpers/mosquitto.ts';
-import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
 import type { NatsCluster } from './nats-cluster.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -151,20 +150,7 @@ export async function doorEventsStored(pool: pg.Pool, ids: string[]): Promise<{ 
   return { missing: r.rows.map((x) => x.id), twice: t.rows[0].twice };
 }
 
-/** Door controllers (acked-publisher.ts) in a child process of their own; resolves with their figures when done. */
-export function publishDoors(job: PublisherJob, children: Set<ChildProcess>): Promise<PublisherResult> {
-  const child = fork(fileURLToPath(new URL('./acked-publisher.ts', import.meta.url)), [JSON.stringify(job)], {
-    execArgv: ['--import', 'tsx'],
-    cwd: ROOT,
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as PublisherResult));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`publisher ended (${code ?? signal}) before reporting`)));
-  });
-}
+export { publishDoors } from './publisher-process.ts';
 
 /**
  * Makes one node lead both streams (so that killing it takes both leaders at once): asks `follower`'s leader to step

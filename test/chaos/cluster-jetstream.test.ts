@@ -2,7 +2,7 @@
 // publish QoS 1 over nats-server's MQTT listeners and keep every eventId the server acknowledged; mid-stream one NATS
 // node and then one ingest instance are SIGKILLed and started again. Every acknowledged id must then be stored in
 // door_events exactly once (within the bound after the last restart).
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
 import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { run, type Running } from '../helpers/run.ts';
 import { importTestCity } from '../ingest/helpers/context.ts';
+import { publishDoors } from './publisher-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Its own range: the crash test (21000-21999) kills servers whose ports must stay theirs while they are down.
@@ -26,19 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const children = new Set<ChildProcess>();
 
-function publish(job: PublisherJob): Promise<PublisherResult> {
-  const child = fork(fileURLToPath(new URL('./acked-publisher.ts', import.meta.url)), [JSON.stringify(job)], {
-    execArgv: ['--import', 'tsx'],
-    cwd: ROOT,
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as PublisherResult));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`publisher ended (${code ?? signal}) before reporting`)));
-  });
-}
+const publish = (job: PublisherJob): Promise<PublisherResult> => publishDoors(job, children);
 
 /** Acknowledged ids missing from door_events, and rows beyond one per event id. */
 async function count(pool: pg.Pool, ids: string[]): Promise<{ missing: string[]; twice: number }> {

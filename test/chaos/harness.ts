@@ -1,7 +1,7 @@
 // The crash suite's runner: its own Mosquitto (deploy/mosquitto.conf) and PostgreSQL 15 (deploy/postgresql.conf,
 // fsync on), ingest as its own process, door controllers publishing QoS 1 at a fixed rate; one part is SIGKILLed
 // mid-stream and started again, then every eventId the broker acknowledged is looked up in door_events.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { readPgConf, startPostgres, type TestPostgres } from '../ingest/helpers/
 import { importTestCity } from '../ingest/helpers/context.ts';
 import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
 import { NatsCluster } from './nats-cluster.ts';
+import { publishDoors } from './publisher-process.ts';
 
 export type Target = 'nothing' | 'broker' | 'postgres' | 'ingest' | 'analytics' | 'gateway' | 'redis';
 
@@ -194,15 +195,7 @@ function startIngest(env: NodeJS.ProcessEnv, kind: 'ingest' | 'all-in-one'): Run
   );
 }
 
-function publish(job: PublisherJob): Promise<PublisherResult> {
-  const file = fileURLToPath(new URL('./acked-publisher.ts', import.meta.url));
-  const child = fork(file, [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], cwd: ROOT });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as PublisherResult));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`publisher ended (${code ?? signal}) before reporting`)));
-  });
-}
+const publish = (job: PublisherJob): Promise<PublisherResult> => publishDoors(job);
 
 /**
  * Ends a persistent session left on the shared broker by a process this run killed: its subscriptions would otherwise
