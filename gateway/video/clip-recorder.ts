@@ -6,26 +6,12 @@
 import { spawn } from 'node:child_process';
 import { rename, rm, stat } from 'node:fs/promises';
 import type { Alert } from '../../core/events/alert.ts';
+import { alertCameras, CLIP_KINDS } from '../../core/events/alert-cameras.ts';
 import type { Logger } from '../../core/log.ts';
 import type { AlertClipsRepository } from '../../core/db/repositories/alert-clips.repository.ts';
 import type { DataFiles } from '../../core/files/data-files.ts';
 import type { FeedPool } from './feed-pool.ts';
 import type { Fragment, Mp4Feed } from './mp4-feed.ts';
-
-/** Alerts that keep a clip. */
-export const CLIP_KINDS: ReadonlySet<string> = new Set(['door_forced', 'door_tamper', 'camera_tamper', 'watchlist_match']);
-
-/** The cameras of an alert: the one it is about, those that cover its door, the one a face was seen by. */
-export function alertCameras(a: Pick<Alert, 'subjectKind' | 'subjectId' | 'evidence'>): string[] {
-  const ev = (a.evidence ?? {}) as { cameras?: Array<{ id?: unknown }>; snapshots?: Array<{ cameraId?: unknown }>; cameraId?: unknown };
-  const ids = [
-    a.subjectKind === 'camera' ? a.subjectId : undefined,
-    ...(ev.cameras ?? []).map((c) => c.id),
-    ...(ev.snapshots ?? []).map((c) => c.cameraId),
-    ev.cameraId,
-  ];
-  return [...new Set(ids.filter((x): x is string => typeof x === 'string' && x.length > 0))];
-}
 
 interface Ring {
   init?: Buffer;

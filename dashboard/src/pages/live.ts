@@ -9,21 +9,7 @@ import { liveMap } from './live-map.ts';
 import { placeName, placesReady } from './districts.ts';
 import { clipsPanel, icon, livePanel } from '../video.ts';
 import { alertNames } from '../alert-names.ts';
-
-/** Alerts that keep an event clip (gateway/video/clip-recorder.ts). */
-const CLIP_KINDS = new Set(['door_forced', 'door_tamper', 'camera_tamper', 'watchlist_match']);
-
-/** The cameras of an alert: the one it is about, those that cover its door, the one a face was seen by. */
-function alertCameras(a: LiveAlert): string[] {
-  const ev = (a.evidence ?? {}) as { cameras?: Array<{ id?: unknown }>; snapshots?: Array<{ cameraId?: unknown }>; cameraId?: unknown };
-  const ids = [
-    a.subjectKind === 'camera' ? a.subjectId : undefined,
-    ...(ev.cameras ?? []).map((c) => c.id),
-    ...(ev.snapshots ?? []).map((c) => c.cameraId),
-    ev.cameraId,
-  ];
-  return [...new Set(ids.filter((x): x is string => typeof x === 'string' && x.length > 0))];
-}
+import { alertCameras, CLIP_KINDS } from '../../../core/events/alert-cameras.ts';
 
 const LOUD = new Set(['high', 'critical']);
 
