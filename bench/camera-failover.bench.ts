@@ -43,6 +43,24 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** An ingest instance of this bench: its own DATA_DIR, the stated lease and heartbeat timings, no discovery rounds. */
+function ingestEnv(databaseUrl: string, mqttUrl: string, name: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    MQTT_URL: mqttUrl,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), `gw-bench-${name}-`)),
+    CAMERA_PASSWORD: 'bench-pw',
+    CREDENTIAL_KEY: 'bench-failover-key',
+    CAMERA_LEASE_TTL: `${TTL_S}s`,
+    CAMERA_LEASE_RENEW: `${RENEW_S}s`,
+    HEALTH_INTERVAL: `${HEALTH_INTERVAL_S}s`,
+    HEALTH_TIMEOUT: `${HEALTH_TIMEOUT_S}s`,
+    DISCOVERY_INTERVAL: '1h',
+    STREAM_CHECK_INTERVAL: '1h',
+    ...extra,
+  };
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -60,20 +78,7 @@ async function runFailover(): Promise<Row[]> {
     const limit = new Limit(8);
     await Promise.all(started.flatMap((s) => s.cameras).map((c) => limit.run(() => repo.recordSeen(c.urn, c.xaddr, c.id, new Date()))));
     progress(`${N} simulated cameras in ${procs} process(es)`);
-    const env = (name: string) => ({
-      DATABASE_URL: t.url!,
-      MQTT_URL: broker.url,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), `gw-bench-${name}-`)),
-      CAMERA_SHARING: 'on',
-      CAMERA_PASSWORD: 'bench-pw',
-      CREDENTIAL_KEY: 'bench-failover-key',
-      CAMERA_LEASE_TTL: `${TTL_S}s`,
-      CAMERA_LEASE_RENEW: `${RENEW_S}s`,
-      HEALTH_INTERVAL: `${HEALTH_INTERVAL_S}s`,
-      HEALTH_TIMEOUT: `${HEALTH_TIMEOUT_S}s`,
-      DISCOVERY_INTERVAL: '1h',
-      STREAM_CHECK_INTERVAL: '1h',
-    });
+    const env = (name: string) => ingestEnv(t.url!, broker.url, name, { CAMERA_SHARING: 'on' });
     const names = ['gw-bench-ingest-a', 'gw-bench-ingest-b', 'gw-bench-ingest-c'];
     const byName = new Map(names.map((n) => [n, IngestInstance.start(n, env(n))]));
     instances.push(...byName.values());
@@ -214,21 +219,7 @@ async function runCpu(): Promise<Row[]> {
     await Promise.all(started.flatMap((s) => s.cameras).map((c) => limit.run(() => repo.recordSeen(c.urn, c.xaddr, c.id, new Date()))));
     progress(`${N10} simulated cameras in ${procs} processes; ${n} instance(s), CAMERA_SHARING=${sharing}`);
     const since = (await t.db.query<{ now: Date }>('SELECT now()')).rows[0].now;
-    const env = (name: string) => ({
-      DATABASE_URL: t.url!,
-      MQTT_URL: broker.url,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), `gw-bench-${name}-`)),
-      CAMERA_SHARING: sharing,
-      CAMERA_PASSWORD: 'bench-pw',
-      CREDENTIAL_KEY: 'bench-failover-key',
-      CAMERA_LEASE_TTL: `${TTL_S}s`,
-      CAMERA_LEASE_RENEW: `${RENEW_S}s`,
-      HEALTH_INTERVAL: `${HEALTH_INTERVAL_S}s`,
-      HEALTH_TIMEOUT: `${HEALTH_TIMEOUT_S}s`,
-      DISCOVERY_INTERVAL: '1h',
-      STREAM_CHECK_INTERVAL: '1h',
-      GB_SIP_PORT: '0',
-    });
+    const env = (name: string) => ingestEnv(t.url!, broker.url, name, { CAMERA_SHARING: sharing, GB_SIP_PORT: '0' });
     for (let k = 0; k < n; k++) {
       const profile: Record<string, string> = profileDir ? { GW_CPU_PROFILE: path.resolve(profileDir, `ingest-${k}.cpuprofile`) } : {};
       instances.push(IngestInstance.start(`gw-bench-cpu-${k}`, { ...env(`cpu-${k}`), ...profile }));

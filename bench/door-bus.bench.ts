@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import type { Row } from './main.ts';
 import { freshPgDb, type TestDb } from '../test/helpers/db.ts';
 import { startMosquitto, waitForPort } from '../test/ingest/helpers/mosquitto.ts';
-import { portIn } from '../test/chaos/harness.ts';
+import { doorIntakeEnv, portIn } from '../test/chaos/harness.ts';
 import { importTestCity } from '../test/ingest/helpers/context.ts';
 import { NatsCluster } from '../test/chaos/nats-cluster.ts';
 import type { PublisherJob, PublisherResult } from '../test/chaos/acked-publisher.ts';
@@ -334,18 +334,13 @@ async function instanceRows(t: TestDb, doors: { propertyId: string; id: string }
     const r = runProcess(
       process.execPath,
       ['--max-semi-space-size=32', '--import', 'tsx', 'ingest/main.ts'],
-      {
-        DATABASE_URL: t.url!,
-        MQTT_URL: c.url,
-        MQTT_CLIENT_ID: `gw-bench-ingest-${n}`,
-        DATA_DIR: path.join(dirs, `ingest-${n}`),
-        LOG_LEVEL: 'info',
-        DISCOVERY_INTERVAL: '1h',
-        DISCOVERY_INTERFACE: 'lo',
-        SIMULATE: 'false',
-        GB_SIP_PORT: '0',
-        PORT: String(await portIn(PORTS)),
-      },
+      doorIntakeEnv({
+        databaseUrl: t.url!,
+        busUrl: c.url,
+        clientId: `gw-bench-ingest-${n}`,
+        dataDir: path.join(dirs, `ingest-${n}`),
+        port: await portIn(PORTS),
+      }),
       ROOT,
     );
     ingests.push(r);

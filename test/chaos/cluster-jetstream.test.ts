@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { NatsCluster } from './nats-cluster.ts';
 import { MQTT_STREAM } from '../../core/bus/jetstream-bus.ts';
-import { portIn } from './harness.ts';
+import { doorIntakeEnv, portIn } from './harness.ts';
 import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
 import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { run, type Running } from '../helpers/run.ts';
@@ -60,18 +60,14 @@ describe('door intake on a NATS JetStream cluster (short)', () => {
 
   it('when a NATS node and an ingest instance are SIGKILLed mid-stream, then every acknowledged door event is stored exactly once', async () => {
     const city = await importTestCity(t.db, { doors: 100, cameras: 1 });
-    const env = async (n: number) => ({
-      DATABASE_URL: t.url!,
-      MQTT_URL: cluster.url,
-      MQTT_CLIENT_ID: `gw-cluster-ingest-${n}`,
-      DATA_DIR: path.join(dataDir, `ingest-${n}`),
-      LOG_LEVEL: 'info',
-      DISCOVERY_INTERVAL: '1h',
-      DISCOVERY_INTERFACE: 'lo',
-      SIMULATE: 'false',
-      GB_SIP_PORT: '0',
-      PORT: String(await portIn(PORTS)),
-    });
+    const env = async (n: number) =>
+      doorIntakeEnv({
+        databaseUrl: t.url!,
+        busUrl: cluster.url,
+        clientId: `gw-cluster-ingest-${n}`,
+        dataDir: path.join(dataDir, `ingest-${n}`),
+        port: await portIn(PORTS),
+      });
     const envs = [await env(0), await env(1)];
     const start = (n: number) => {
       const r = run(process.execPath, ['--import', 'tsx', 'ingest/main.ts'], envs[n], ROOT);

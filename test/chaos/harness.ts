@@ -132,6 +132,31 @@ export class Parts {
   }
 }
 
+/**
+ * The settings of an ingest that only takes door events (the crash suite, the cluster test, the bus bench): no
+ * discovery rounds beyond loopback, no simulated city, no GB/T 28181 server, its own HTTP port.
+ */
+export function doorIntakeEnv(o: {
+  databaseUrl: string;
+  busUrl: string;
+  clientId: string;
+  dataDir: string;
+  port: number;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    MQTT_URL: o.busUrl,
+    MQTT_CLIENT_ID: o.clientId,
+    DATA_DIR: o.dataDir,
+    LOG_LEVEL: 'info',
+    DISCOVERY_INTERVAL: '1h',
+    DISCOVERY_INTERFACE: 'lo',
+    SIMULATE: 'false',
+    GB_SIP_PORT: '0',
+    PORT: String(o.port),
+  };
+}
+
 const READY = { ingest: /ingest running/, 'all-in-one': /Gridwatch is up/ };
 
 /** Services started beside the intake when the run kills one of them (the intake must not notice). */
@@ -271,16 +296,14 @@ export async function runScenario(parts: Parts, s: Scenario): Promise<Outcome> {
     const brokerStarted = Date.now();
     const brokerUrl = s.embedded ? `mqtt://127.0.0.1:${embeddedPort}` : nats ? nats.mqttUrl(0) : broker.url;
     const env = {
-      DATABASE_URL: t.url!,
-      ...(s.embedded ? { MQTT_URL: '', MQTT_EMBEDDED_PORT: String(embeddedPort) } : { MQTT_URL: broker.url }),
-      MQTT_CLIENT_ID: clientId,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      DISCOVERY_INTERVAL: '1h',
-      DISCOVERY_INTERFACE: 'lo',
-      SIMULATE: 'false',
-      GB_SIP_PORT: '0',
-      PORT: String(await portIn(parts.ports)),
+      ...doorIntakeEnv({
+        databaseUrl: t.url!,
+        busUrl: s.embedded ? '' : broker.url,
+        clientId,
+        dataDir,
+        port: await portIn(parts.ports),
+      }),
+      ...(s.embedded ? { MQTT_EMBEDDED_PORT: String(embeddedPort) } : {}),
     };
     const kind = s.embedded ? 'all-in-one' : (s.process ?? 'ingest');
     if (!s.embedded && !s.freshBroker && !nats) sessionBroker = broker.url;
