@@ -2,7 +2,6 @@
 // publish): every few seconds, the entries past their hold are claimed, published and deleted.
 import type { ServiceContext } from '../../core/service.ts';
 import { OutboxRepository, type OutboxEntry, type StoredOutboxEntry } from '../../core/db/repositories/outbox.repository.ts';
-import type { MessageBus } from '../../core/bus/message-bus.ts';
 
 const BATCH = 500;
 
@@ -34,7 +33,7 @@ export class OutboxRelay {
   /** Sends an entry as the worker that stored it would have. */
   send(e: OutboxEntry): Promise<void> {
     if (e.payload === undefined) return this.sendBuilt(e);
-    return (this.ctx.bus as MessageBus).publish(e.topic, e.params as never, e.payload as never);
+    return this.ctx.bus.publish(e.topic, e.params as never, e.payload as never);
   }
 
   /** One pass: claims what is due, sends it in order, deletes what was sent. */
