@@ -21,9 +21,10 @@ import { startMosquitto, type TestBroker } from '../ingest/helpers/mosquitto.ts'
 import { startPostgres, type TestPostgres } from '../ingest/helpers/postgres.ts';
 import { eventually, sample, tinyCity, TEST_ENV } from '../analytics/helpers/analytics-context.ts';
 import { portIn } from './harness.ts';
+import { rangeOf } from '../helpers/port-ranges.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PORTS: [number, number] = [22000, 22999];
+const PORTS = rangeOf('analyticsCrash');
 
 const id = () => randomBytes(3).toString('hex');
 

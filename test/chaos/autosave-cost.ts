@@ -2,7 +2,7 @@
 // autosave"): for each variant of deploy/mosquitto.conf, 4 QoS 1 publishers offer AUTOSAVE_RATE door events/s
 // (default 8,000) for 20 s to a persistent QoS 1 subscriber (mosquitto_sub, MQTT 5) that keeps up, then 20 s with the
 // subscriber away (a backlog the broker must save each time). Prints the broker's CPU and what was acknowledged.
-// Run: node --import tsx test/chaos/autosave-cost.ts  (AUTOSAVE_PORTS=22000-22999 by default)
+// Run: node --import tsx test/chaos/autosave-cost.ts  (AUTOSAVE_PORTS=30000-30999 by default)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { portIn } from './harness.ts';
 import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
 import { publishDoors } from './publisher-process.ts';
 
-const [lo, hi] = (process.env.AUTOSAVE_PORTS ?? '22000-22999').split('-').map(Number);
+const [lo, hi] = (process.env.AUTOSAVE_PORTS ?? '30000-30999').split('-').map(Number);
 const rate = Number(process.env.AUTOSAVE_RATE ?? 8000);
 /** Seconds of the backlog phase (AUTOSAVE_BACKLOG_S): the store each autosave writes grows by `rate` a second. */
 const backlogS = Number(process.env.AUTOSAVE_BACKLOG_S ?? 20);

@@ -17,6 +17,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsCluster } from './nats-cluster.ts';
 import { portIn } from './harness.ts';
+import { PORT_RANGES, rangeOf } from '../helpers/port-ranges.ts';
 import type { PublisherJob } from './acked-publisher.ts';
 import {
   doorEventsStored,
@@ -38,10 +39,12 @@ import { doubleWatches, IngestInstance, watchersNow } from '../ingest/helpers/in
 import { startSimulatedCameras, type SimulatedCameras } from '../../fixtures/index.ts';
 import type { City } from '../../core/city/city.schema.ts';
 
-// This file's own port range: random ports below 29500, the cameras' HTTP ports from CAMERA_PORT on.
-const PORTS: [number, number] = [29000, 29499];
-const CAMERA_PORT = 29600;
-const PROBE_PORT = 29599;
+// This file's own port ranges (test/helpers/port-ranges.ts): the NATS nodes pick theirs before they bind them, so
+// Redis and the services take theirs from another range; the cameras' HTTP ports run from CAMERA_PORT on.
+const NATS_PORTS = rangeOf('clusterCityNats');
+const PORTS = rangeOf('clusterCity');
+const PROBE_PORT = PORT_RANGES.clusterCityCameras[0];
+const CAMERA_PORT = PROBE_PORT + 1;
 const CAMERAS = 16;
 // Cameras shared as in camera-failover.test.ts: an instance's cameras are taken over within lease TTL + one renewal +
 // one heartbeat timeout (3.5 s); that test allows HEALTH_INTERVAL + 3 s for the loaded machine.
@@ -95,7 +98,7 @@ describe('the city on a NATS JetStream cluster (short)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'gw-city-cluster-'));
     [cluster, t, redis] = await Promise.all([
-      NatsCluster.start({ size: 3, ports: PORTS }),
+      NatsCluster.start({ size: 3, ports: NATS_PORTS }),
       freshPgDb({ poolSize: 2 }),
       portIn(PORTS).then(startRedis),
     ]);

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { NatsCluster } from './nats-cluster.ts';
 import { MQTT_STREAM } from '../../core/bus/jetstream-bus.ts';
 import { doorIntakeEnv, portIn } from './harness.ts';
+import { rangeOf } from '../helpers/port-ranges.ts';
 import type { PublisherJob, PublisherResult } from './acked-publisher.ts';
 import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { run, type Running } from '../helpers/run.ts';
@@ -20,7 +21,7 @@ import { publishDoors } from './publisher-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Its own range: the crash test (21000-21999) kills servers whose ports must stay theirs while they are down.
-const PORTS: [number, number] = [28000, 28999];
+const PORTS = rangeOf('clusterJetstream');
 /** Every acknowledged id stored this long after the last restart (as the MQTT crash suite's bound). */
 const BOUND_MS = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

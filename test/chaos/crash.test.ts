@@ -3,6 +3,7 @@
 // the broker acknowledged must then be in door_events exactly once, within the stated bound after the restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Parts, runScenario, type Scenario } from './harness.ts';
+import { rangeOf } from '../helpers/port-ranges.ts';
 
 /** The bound on redelivery stated in docs/RELIABILITY.md: every acknowledged id stored this long after a restart. */
 const BOUND_MS = 60_000;
@@ -10,7 +11,7 @@ const BOUND_MS = 60_000;
 describe('crash suite (short): SIGKILL mid-stream at 2,000 door events/s', () => {
   let parts: Parts;
   beforeAll(async () => {
-    parts = await Parts.start([21000, 21999]);
+    parts = await Parts.start(rangeOf('chaosCrash'));
   });
   afterAll(async () => {
     await parts?.close();

@@ -84,8 +84,20 @@ export class NatsCluster {
     n.log = '';
     proc.stdout!.on('data', (d) => (n.log = (n.log + d.toString()).slice(-20_000)));
     proc.stderr!.on('data', (d) => (n.log = (n.log + d.toString()).slice(-20_000)));
-    await waitForPort(n.clientPort, 15_000);
-    await waitForPort(n.mqttPort, 15_000);
+    // A node that cannot start (a port taken, a bad store) exits at once: say so with its log, not a port timeout.
+    const exited = new Promise<never>((_, reject) =>
+      proc.once('exit', (code, signal) =>
+        reject(new Error(`nats-server ${n.name} exited (${signal ?? code}) while starting:\n${n.log.slice(-2000)}`)),
+      ),
+    );
+    exited.catch(() => {});
+    try {
+      await Promise.race([exited, waitForPort(n.clientPort, 15_000).then(() => waitForPort(n.mqttPort, 15_000))]);
+    } catch (err) {
+      if (proc.exitCode !== null || proc.signalCode !== null) throw err;
+      proc.kill('SIGKILL');
+      throw new Error(`${(err as Error).message} (nats-server ${n.name}):\n${n.log.slice(-2000)}`, { cause: err });
+    }
   }
 
   /** SIGKILL, as in a crash: nothing is flushed or handed over. */

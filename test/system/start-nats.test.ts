@@ -11,9 +11,10 @@ import { startAllInOne, type Running } from '../helpers/run.ts';
 import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { NatsCluster } from '../chaos/nats-cluster.ts';
 import { portIn } from '../chaos/harness.ts';
+import { rangeOf } from '../helpers/port-ranges.ts';
 import { until } from '../ingest/helpers/wait.ts';
 
-const PORTS: [number, number] = [23200, 23399];
+const PORTS = rangeOf('startNats');
 let nats: NatsCluster;
 let t: TestDb;
 let dataDir: string;

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDashboardBuilt } from '../../dashboard/build-if-missing.ts';
 import { groupGone, startAllInOne } from '../helpers/run.ts';
+import { rangeOf } from '../helpers/port-ranges.ts';
+import { portIn } from '../chaos/harness.ts';
 
 const dirs: string[] = [];
 // `npm start` builds the dashboard in its prestart step; this test starts main.ts directly.
@@ -24,7 +26,7 @@ async function startOnce(dataDir: string, port: number) {
 it('when started with no servers configured, then it serves health on embedded backends, keeps data and stops cleanly', async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gw-start-'));
   dirs.push(dataDir);
-  const port = 28000 + Math.floor(Math.random() * 1000);
+  const port = await portIn(rangeOf('systemStart'));
   const first = await startOnce(dataDir, port);
   expect(first.res.status).toBe(200);
   expect(first.body.status).toBe('ok');
