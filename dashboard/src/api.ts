@@ -1,21 +1,13 @@
 // The API client: bearer token from the login, JSON in and out, errors as readable messages.
-export interface Session {
-  token: string;
-  user: {
-    id: number;
-    username: string;
-    role: 'admin' | 'monitor' | 'property_manager' | 'supervisor';
-    districts: string[];
-    properties: string[];
-  };
-}
+import type { Static, TUnsafe } from '@sinclair/typebox';
+import type { Token } from '../../gateway/routes/auth/auth.schema.ts';
+import type { Paged } from '../../gateway/schemas/common.ts';
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  limit: number;
-  total: number;
-}
+/** What the dashboard keeps of the login's answer: the token and who it is for. */
+export type Session = Pick<Static<typeof Token>, 'token' | 'user'>;
+
+/** A page of a list, as the gateway's `Paged(item)` schema answers it. */
+export type Page<T> = Static<ReturnType<typeof Paged<TUnsafe<T>>>>;
 
 const KEY = 'gridwatch.session';
 

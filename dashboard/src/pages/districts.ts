@@ -1,20 +1,17 @@
 // Names of grid units (districts, towns, communities, cells) in the viewer's language, for filters and labels;
 // loaded once per session, ids shown as they are until then.
+import type { Static } from '@sinclair/typebox';
+import type { Unit as UnitSchema, UnitList } from '../../../gateway/routes/grid/grid.schema.ts';
 import { get } from '../api.ts';
 import { currentLang } from '../i18n.ts';
 
-interface Unit {
-  id: string;
-  level: string;
-  name: string;
-  nameZh: string | null;
-}
+type Unit = Static<typeof UnitSchema>;
 
 let units: Promise<Unit[]> | undefined;
 const names = new Map<string, Unit>();
 
 function loadUnits(): Promise<Unit[]> {
-  units ??= get<{ items: Unit[] }>('/api/v1/grid')
+  units ??= get<Static<typeof UnitList>>('/api/v1/grid')
     .then((r) => {
       for (const u of r.items) names.set(u.id, u);
       return r.items;

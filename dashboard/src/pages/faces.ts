@@ -1,6 +1,7 @@
 // Faces: watch lists in scope, their persons, enrolment from photos (multipart), and matches with crops.
 import type { Static } from '@sinclair/typebox';
 import type { Person as PersonSchema, Watchlist as WatchlistSchema } from '../../../gateway/routes/watchlists/watchlists.schema.ts';
+import type { FaceMatchItem } from '../../../gateway/routes/face-matches/face-matches.schema.ts';
 import { get, imageUrl, post, request, type Session } from '../api.ts';
 import { fmtTime, t } from '../i18n.ts';
 import { emptyView, errorView, h, load, loadingView, pagedTable } from '../ui.ts';
@@ -8,7 +9,7 @@ import { emptyView, errorView, h, load, loadingView, pagedTable } from '../ui.ts
 // Response shapes from the gateway's schemas.
 type Watchlist = Static<typeof WatchlistSchema>;
 type Person = Static<typeof PersonSchema>;
-type Match = Record<string, unknown> & { ts?: string; distance?: number };
+type Match = Static<typeof FaceMatchItem>;
 
 export function facesPage(root: HTMLElement, s: Session): () => void {
   const lists = h('section', { class: 'faces-lists' });
@@ -83,11 +84,11 @@ export function facesPage(root: HTMLElement, s: Session): () => void {
 
   const matchTable = pagedTable<Match>({
     columns: [
-      { title: t('time'), cell: (m) => fmtTime(m.ts as string) },
-      { title: t('person'), cell: (m) => String(m.personName ?? m.personId ?? '—') },
-      { title: t('watchlists'), cell: (m) => String(m.watchlistName ?? m.watchlistId ?? '—') },
-      { title: t('distance'), cell: (m) => (typeof m.distance === 'number' ? m.distance.toFixed(3) : '—') },
-      { title: t('cameraOrDoor'), cell: (m) => (m.cameraId ? String(m.cameraId) : m.doorId ? `${t('door')} ${m.doorId}` : '—') },
+      { title: t('time'), cell: (m) => fmtTime(m.ts) },
+      { title: t('person'), cell: (m) => m.personName ?? m.personId },
+      { title: t('watchlists'), cell: (m) => m.watchlistName ?? m.watchlistId },
+      { title: t('distance'), cell: (m) => m.distance.toFixed(3) },
+      { title: t('cameraOrDoor'), cell: (m) => (m.cameraId ? m.cameraId : m.doorId ? `${t('door')} ${m.doorId}` : '—') },
       { title: t('image'), cell: (m) => crop(m) },
     ],
     fetch: (page, limit) => get('/api/v1/face-matches', { page, limit }),
@@ -99,9 +100,8 @@ export function facesPage(root: HTMLElement, s: Session): () => void {
 }
 
 function crop(m: Match): Node {
-  const url =
-    typeof m.cropUrl === 'string' ? m.cropUrl : typeof m.matchId === 'string' ? `/api/v1/face-matches/${m.matchId}/crop` : undefined;
-  if (!url) return document.createTextNode('—');
+  // Every match has its crop's address; one deleted by retention answers 404 and shows as '—'.
+  const url = `/api/v1/face-matches/${m.matchId}/crop`;
   const box = h('span', { class: 'thumb' });
   // Crops are personal data: fetched only when asked, and the server audits each view.
   box.append(

@@ -8,31 +8,18 @@ import { badge, emptyView, errorView, h, loadingView, select } from '../ui.ts';
 import type { Static } from '@sinclair/typebox';
 import type { Figures } from '../../../gateway/routes/supervisor/supervisor.schema.ts';
 import type { Camera } from '../../../gateway/schemas/resources.ts';
+import type { FeatureCollection as FeatureCollectionSchema } from '../../../gateway/routes/grid/grid.schema.ts';
+import type { CoverageItem as CoverageItemSchema, CoverageList } from '../../../gateway/routes/coverage/coverage.schema.ts';
 import { icon, livePanel } from '../video.ts';
 import { localName } from './districts.ts';
 
-interface Cell {
-  id: string;
-  name: string;
-  nameZh: string | null;
-  districtId: string | null;
-}
-interface FeatureCollection {
-  type: 'FeatureCollection';
-  features: Array<{ id: string; properties: Cell & { name: string }; geometry: unknown }>;
-}
+type FeatureCollection = Static<typeof FeatureCollectionSchema>;
 /** The map's use of the gateway's Camera schema. */
 type Cam = Pick<
   Static<typeof Camera>,
   'id' | 'name' | 'nameZh' | 'lon' | 'lat' | 'status' | 'statusSince' | 'cellId' | 'priority' | 'model'
 >;
-interface CoverageItem {
-  unitId: string;
-  rate: number;
-  camerasTotal?: number;
-  camerasUp?: number;
-  threshold?: number;
-}
+type CoverageItem = Static<typeof CoverageItemSchema>;
 
 type ColourBy = 'coverage' | 'onlineRate' | 'intactRate' | 'keyCoverage';
 
@@ -76,8 +63,8 @@ export function liveMap(box: HTMLElement, opts: { figures?: boolean } = {}): { d
     try {
       const [fc, cams] = await Promise.all([get<FeatureCollection>('/api/v1/grid/cells.geojson'), allCameras()]);
       if (disposed) return;
-      const coverage = await get<CoverageItem[] | { items: CoverageItem[] }>('/api/v1/coverage', { level: 'cell' })
-        .then((r) => (Array.isArray(r) ? r : r.items))
+      const coverage = await get<Static<typeof CoverageList>>('/api/v1/coverage', { level: 'cell' })
+        .then((r) => r.items)
         .catch(() => undefined);
       // The page may have been left while loading: drawing into a detached element makes ECharts fail.
       if (disposed) return;

@@ -1,18 +1,14 @@
 // Repairs (限期整改): tickets overdue first, time left or overdue by, escalation level, and state changes.
+import type { Static } from '@sinclair/typebox';
+import type { TicketItem } from '../../../gateway/routes/repairs/repairs.schema.ts';
 import { get, post, request, type Page, type Session } from '../api.ts';
-import type { RepairTicket } from '../../../core/events/index.ts';
 import { fmtDuration, fmtTime, t, tv } from '../i18n.ts';
 import { onLive } from '../live.ts';
 import { badge, emptyView, errorView, h, load, pagedTable, select } from '../ui.ts';
 import { districtOptions, localName, placeName, placesReady } from './districts.ts';
 
-type Ticket = RepairTicket & {
-  overdue?: boolean;
-  camera?: { id: string; name: string; nameZh?: string };
-  unitName?: string;
-  unitNameZh?: string;
-  history?: Array<{ ts: string; actor: string; from?: string; to?: string; note?: string }>;
-};
+// A ticket as the API answers it: the ticket, overdue, its unit's names, and (alone) its camera and history.
+type Ticket = Static<typeof TicketItem>;
 const unitName = (x: Ticket) => (x.unitName ? localName({ name: x.unitName, nameZh: x.unitNameZh }) : (x.unit ?? '—'));
 const STATES = ['open', 'dispatched', 'in_progress', 'resolved', 'closed'];
 const NEXT: Record<string, string[]> = {
@@ -59,7 +55,7 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
       { title: t('unit'), cell: (x) => unitName(x) },
       { title: t('setState'), cell: (x) => (canChange && NEXT[x.state] ? stateChanger(x) : '') },
     ],
-    rowClass: (x) => (isOverdue(x) ? 'overdue' : ''),
+    rowClass: (x) => (x.overdue ? 'overdue' : ''),
     onRow: (x) => showTicket(x.ticketId),
     fetch: async (page, limit) => {
       await placesReady();
@@ -173,11 +169,4 @@ export function repairsPage(root: HTMLElement, s: Session): () => void {
     clearInterval(tick);
     clearTimeout(pending);
   };
-}
-
-function isOverdue(x: Ticket): boolean {
-  return (
-    x.overdue ??
-    ((x.state === 'open' || x.state === 'dispatched' || x.state === 'in_progress') && new Date(x.deadline).getTime() < Date.now())
-  );
 }

@@ -1,12 +1,21 @@
 // Reports (supervisors): outages and coverage from /api/v1/reports/* as charts and tables, plus the same numbers
 // as CSV and PDF downloads. The report's shape is read from the answer, so new figures show without a release.
+import type { Static } from '@sinclair/typebox';
+import type {
+  ReportBody,
+  ReportRow as ReportRowSchema,
+  ReportTable as ReportTableSchema,
+} from '../../../gateway/routes/reports/reports.schema.ts';
 import { download, get } from '../api.ts';
 import { chartIn } from '../charts.ts';
 import { currentLang, fmtNumber, fmtTime, t } from '../i18n.ts';
 import { emptyView, errorView, h, load, select } from '../ui.ts';
 import { districtOptions } from './districts.ts';
 
-type Row = Record<string, unknown>;
+// Response shapes from the gateway's schema.
+type Report = Static<typeof ReportBody>;
+type ReportTable = Static<typeof ReportTableSchema>;
+type Row = Static<typeof ReportRowSchema>;
 
 export function reportsPage(root: HTMLElement): () => void {
   const day = 86_400_000;
@@ -36,7 +45,7 @@ export function reportsPage(root: HTMLElement): () => void {
     disposers.splice(0).forEach((d) => d());
     void load(
       out,
-      () => get<Row>(path('json')),
+      () => get<Report>(path('json')),
       (report) => renderReport(report, disposers),
     );
   };
@@ -65,25 +74,12 @@ export function reportsPage(root: HTMLElement): () => void {
   return () => disposers.forEach((d) => d());
 }
 
-interface ReportTable {
-  name: string;
-  title: string;
-  columns: Array<{ key: string; title: string }>;
-  rows: Row[];
-}
-
 /** The API's report: a title, the period, and named tables (the same tables the CSV and PDF hold). */
-function renderReport(report: Row, disposers: Array<() => void>): Node {
+function renderReport(report: Report, disposers: Array<() => void>): Node {
   const box = h('div', {});
-  const tables = (Array.isArray(report.tables) ? report.tables : []) as ReportTable[];
-  if (typeof report.title === 'string') box.append(h('h2', {}, report.title));
-  box.append(
-    h(
-      'p',
-      { class: 'note' },
-      `${fmtTime(report.from as string)} – ${fmtTime(report.to as string)}${report.district ? ` · ${report.district}` : ''}`,
-    ),
-  );
+  const tables = report.tables;
+  box.append(h('h2', {}, report.title));
+  box.append(h('p', { class: 'note' }, `${fmtTime(report.from)} – ${fmtTime(report.to)}${report.district ? ` · ${report.district}` : ''}`));
   if (tables.every((tb) => tb.rows.length === 0)) return (box.append(emptyView()), box);
   for (const tb of tables) {
     box.append(h('h3', {}, tb.title));

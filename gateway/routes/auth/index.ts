@@ -1,16 +1,10 @@
 // POST /api/v1/auth/login — username and password for a bearer token; GET /api/v1/auth/me — who the token is.
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthUser } from '../../../core/auth/scope.ts';
 import { UsersRepository } from '../../../core/db/repositories/users.repository.ts';
 import { checkPassword } from '../../auth/passwords.ts';
 import { ErrorBody } from '../../schemas/common.ts';
-
-const Login = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
-  { additionalProperties: false },
-);
-const Token = Type.Object({ token: Type.String(), expiresIn: Type.Integer({ description: 'Seconds' }), user: AuthUser });
+import { Login, Token } from './auth.schema.ts';
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const users = new UsersRepository(app.ctx.db);

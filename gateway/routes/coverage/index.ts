@@ -7,26 +7,8 @@ import { GridLevel } from '../../../core/city/city.schema.ts';
 import { Timestamp } from '../../../core/events/index.ts';
 import { CoverageRepository } from '../../../core/db/repositories/coverage.repository.ts';
 import { Bearer, ErrorBody } from '../../schemas/common.ts';
+import { CoverageItem, CoverageList } from './coverage.schema.ts';
 
-const Point = Type.Object({ ts: Type.String(), rate: Type.Number(), minRate: Type.Number(), camerasTotal: Type.Integer(), camerasUp: Type.Integer() });
-const CoverageItem = Type.Object({
-  unitId: Type.String(),
-  level: Type.String(),
-  parentId: Type.Optional(Type.String()),
-  districtId: Type.Optional(Type.String()),
-  name: Type.String(),
-  threshold: Type.Number(),
-  areaM2: Type.Number(),
-  coveredM2: Type.Number(),
-  potentialM2: Type.Number({ description: 'Covered area if every camera were up' }),
-  rate: Type.Number({ description: 'Covered share of the area, by cameras up now' }),
-  camerasTotal: Type.Integer(),
-  camerasUp: Type.Integer(),
-  belowThreshold: Type.Boolean(),
-  gapOpen: Type.Boolean({ description: 'A coverage-gap alert is open for this cell' }),
-  computedAt: Type.String(),
-  series: Type.Optional(Type.Array(Point)),
-});
 const Query = Type.Object(
   {
     level: Type.Optional(GridLevel),
@@ -61,7 +43,7 @@ const coverage: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Coverage per grid unit in your scope',
         security: Bearer,
         querystring: Query,
-        response: { 200: Type.Object({ items: Type.Array(CoverageItem), total: Type.Integer() }), 400: ErrorBody },
+        response: { 200: CoverageList, 400: ErrorBody },
       },
     },
     async (request) => {

@@ -9,6 +9,7 @@ import { Timestamp } from '../../../core/events/index.ts';
 import { FaceMatchesRepository } from '../../../core/db/repositories/face-matches.repository.ts';
 import { FaceAuditRepository } from '../../../core/db/repositories/face-audit.repository.ts';
 import { Bearer, ErrorBody, PageQuery, Paged, pageOf } from '../../schemas/common.ts';
+import { AuditItem, FaceMatchItem } from './face-matches.schema.ts';
 
 const MatchQuery = Type.Object(
   {
@@ -21,30 +22,6 @@ const MatchQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const FaceMatchItem = Type.Object({
-  matchId: Type.String(),
-  captureId: Type.String(),
-  ts: Type.String(),
-  personId: Type.String(),
-  personName: Type.Optional(Type.String()),
-  watchlistId: Type.String(),
-  watchlistName: Type.Optional(Type.String()),
-  level: Type.Optional(Type.String()),
-  distance: Type.Number(),
-  cropPath: Type.Optional(Type.String()),
-  cameraId: Type.Optional(Type.String()),
-  propertyId: Type.Optional(Type.String()),
-  doorId: Type.Optional(Type.String()),
-  districtId: Type.Optional(Type.String()),
-});
-const AuditItem = Type.Object({
-  id: Type.Integer(),
-  ts: Type.String(),
-  actor: Type.String(),
-  action: Type.String(),
-  matchId: Type.Optional(Type.String()),
-  detail: Type.Record(Type.String(), Type.Unknown()),
-});
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const notFound = { error: 'Not Found', message: 'no such face match in your scope' };
 

@@ -5,21 +5,7 @@ import { scopeOf } from '../../../core/auth/scope.ts';
 import { GridLevel } from '../../../core/city/city.schema.ts';
 import { GridRepository } from '../../../core/db/repositories/grid.repository.ts';
 import { Bearer, ErrorBody } from '../../schemas/common.ts';
-
-const Unit = Type.Object({
-  id: Type.String(),
-  level: Type.String(),
-  parentId: Type.Union([Type.String(), Type.Null()]),
-  districtId: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  nameZh: Type.Union([Type.String(), Type.Null()]),
-});
-const Feature = Type.Object({
-  type: Type.Literal('Feature'),
-  id: Type.String(),
-  properties: Unit,
-  geometry: Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))) }),
-});
+import { FeatureCollection, UnitList } from './grid.schema.ts';
 
 const grid: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate);
@@ -33,7 +19,7 @@ const grid: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Grid units in your scope (districts, towns, communities, cells)',
         security: Bearer,
         querystring: Type.Object({ level: Type.Optional(GridLevel) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(Unit), total: Type.Integer() }), 400: ErrorBody },
+        response: { 200: UnitList, 400: ErrorBody },
       },
     },
     async (request) => {
@@ -49,7 +35,7 @@ const grid: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['grid'],
         summary: 'Grid cells with their polygons (GeoJSON FeatureCollection) for the map',
         security: Bearer,
-        response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Feature) }) },
+        response: { 200: FeatureCollection },
       },
     },
     async (request) => {

@@ -3,40 +3,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeOf } from '../../../core/auth/scope.ts';
-import { RepairTicket, TicketState, Uuid } from '../../../core/events/index.ts';
+import { TicketState, Uuid } from '../../../core/events/index.ts';
 import { TicketChanges, type TicketChange } from '../../../core/repairs/ticket-changes.ts';
 import { Bearer, ErrorBody, PageQuery, Paged, pageOf } from '../../schemas/common.ts';
-
-const History = Type.Object({
-  ts: Type.String({ format: 'date-time' }),
-  actor: Type.String(),
-  from: Type.Optional(Type.String()),
-  to: Type.Optional(Type.String()),
-  note: Type.Optional(Type.String()),
-});
-const TicketCamera = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  nameZh: Type.Optional(Type.String()),
-  priority: Type.String(),
-  status: Type.String(),
-  cellId: Type.Optional(Type.String()),
-  districtId: Type.Optional(Type.String()),
-  lon: Type.Optional(Type.Number()),
-  lat: Type.Optional(Type.Number()),
-});
-export const TicketItem = Type.Composite([
-  Type.Omit(RepairTicket, ['$id']),
-  Type.Object({
-    overdue: Type.Boolean({ description: 'Active and past its deadline' }),
-    unitName: Type.Optional(Type.String()),
-    unitNameZh: Type.Optional(Type.String()),
-    closedAt: Type.Optional(Type.String()),
-    updatedAt: Type.String(),
-    camera: Type.Optional(TicketCamera),
-    history: Type.Optional(Type.Array(History)),
-  }),
-]);
+import { TicketItem } from './repairs.schema.ts';
 
 const ListQuery = Type.Object(
   {

@@ -10,6 +10,7 @@ import { reportCsv, reportPdf } from '../../reports/report-render.ts';
 import { ReportLang } from '../../reports/report-words.ts';
 import { Bearer, ErrorBody } from '../../schemas/common.ts';
 import { BAD_PERIOD, queryPeriod } from '../../http/query-period.ts';
+import { ReportBody } from './reports.schema.ts';
 
 const Query = Type.Object(
   {
@@ -21,22 +22,6 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-const ReportBody = Type.Object({
-  title: Type.String(),
-  lang: ReportLang,
-  from: Type.String(),
-  to: Type.String(),
-  district: Type.Optional(Type.String()),
-  generatedAt: Type.String(),
-  tables: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      title: Type.String(),
-      columns: Type.Array(Type.Object({ key: Type.String(), title: Type.String() })),
-      rows: Type.Array(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Null()]))),
-    }),
-  ),
-});
 
 async function send(reply: FastifyReply, name: string, format: string | undefined, r: Report) {
   const file = `${name}-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}${r.district ? `-${r.district}` : ''}`;
