@@ -177,7 +177,19 @@ export class StatusProcessor {
       rows.push({ ...row, ...state, outageId: row.outageId, readSeq: row.seq });
     }
     if (rows.length === 0) return rest;
-    const saved = await this.repo.saveIfUnchanged(rows, changes);
+    // The status messages go in the bus outbox in the same transaction, as on the locked path: a worker killed
+    // between this commit and its publish leaves them to the relay.
+    let outboxIds: string[] = [];
+    const saved = await this.ctx.db.tx(async (q) => {
+      const done = await this.repo.saveIfUnchanged(q, rows, changes);
+      const sent = changes.filter((c) => done.has(c.cameraId));
+      outboxIds = await this.outbox.add(
+        q,
+        outboxEntries({ changes: sent, raised: [], resolved: [], tickets: [] }),
+        this.ctx.config.outboxHold,
+      );
+      return done;
+    });
     for (const row of rows) {
       const seq = saved.get(row.cameraId);
       if (seq === undefined) {
@@ -195,9 +207,7 @@ export class StatusProcessor {
       raised: [],
       resolved: [],
       watchingChanged,
-      // One statement, no transaction to put them in: a crash before they are sent loses these status messages
-      // (not their rows; the camera list shows them).
-      outboxIds: [],
+      outboxIds,
     });
     return rest;
   }
@@ -351,7 +361,7 @@ function statusMessage(c: StatusChangeRow): CameraStatusChange {
 }
 
 /** What a transaction's consequences send on the bus, as outbox entries (a ticket's message is built when sent). */
-function outboxEntries(a: AfterCommit): OutboxEntry[] {
+function outboxEntries(a: Pick<AfterCommit, 'changes' | 'raised' | 'resolved' | 'tickets'>): OutboxEntry[] {
   return [
     ...a.changes.map((c) => ({ topic: 'cameraStatus' as const, params: { cameraId: c.cameraId }, payload: statusMessage(c) })),
     ...a.raised.map((alert) => ({ topic: 'alert' as const, params: { kind: alert.kind }, payload: alert })),

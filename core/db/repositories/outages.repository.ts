@@ -128,15 +128,17 @@ export class OutagesRepository {
 
   /**
    * Writes states whose row still carries the change number it was read with, and the transitions of those rows,
-   * in one statement; rows another worker changed meanwhile are left alone (the caller retries them under lock).
+   * in one statement of the caller's transaction; rows another worker changed meanwhile are left alone (the caller
+   * retries them under lock).
    */
   async saveIfUnchanged(
+    q: Queryable,
     rows: readonly (CameraStateRow & { readSeq: number })[],
     changes: readonly StatusChangeRow[],
   ): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
     const n = 12;
-    const r = await this.db.query<{ camera_id: string; seq: string | number }>(
+    const r = await q.query<{ camera_id: string; seq: string | number }>(
       `WITH s AS (${UPDATE_STATES.replace('$12::timestamptz[]) AS u(camera_id,', `$12::timestamptz[], $${n + 1}::bigint[]) AS u(camera_id,`).replace('last_ts)', 'last_ts, read_seq)')}
                   AND s.seq = u.read_seq RETURNING s.camera_id, s.seq),
             h AS (INSERT INTO camera_status_history (camera_id, ts, from_state, to_state, reason)
