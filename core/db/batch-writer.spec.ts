@@ -104,4 +104,37 @@ describe('BatchWriter', () => {
     expect(written).toEqual([[1, 2]]);
     expect(writer.degraded).toBe(false);
   });
+
+  it('when the database refuses some items of a batch, then the rest are written once and only the refused ones are rejected', async () => {
+    const refusal = Object.assign(new Error('value violates a check constraint'), { code: '23514' });
+    const written: number[] = [];
+    let writes = 0;
+    const writer = new BatchWriter<number>({
+      name: 'test',
+      maxBatch: 16,
+      maxDelayMs: 1,
+      refused: (err) => (err as { code?: string }).code === '23514',
+      write: async (items) => {
+        writes++;
+        if (items.includes(3) || items.includes(12)) throw refusal;
+        written.push(...items);
+      },
+    });
+    const outcomes = Array.from({ length: 16 }, (_, i) =>
+      writer.add(i).then(
+        () => 'ok',
+        (err: Error) => err.message,
+      ),
+    );
+    await advance(1);
+    const results = await Promise.all(outcomes);
+    expect(results.filter((r) => r !== 'ok')).toEqual([refusal.message, refusal.message]);
+    expect(results[3]).toBe(refusal.message);
+    expect(results[12]).toBe(refusal.message);
+    expect(written.sort((a, b) => a - b)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]);
+    // Halving: at most 1 + 2 × log2(16) writes per refused item, and no backoff waits (the fake clock did not move).
+    expect(writes).toBeLessThanOrEqual(1 + 2 * 2 * 4);
+    expect(writer.refusedItems).toBe(2);
+    expect(writer.degraded).toBe(false);
+  });
 });

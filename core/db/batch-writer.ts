@@ -1,6 +1,8 @@
 // Collects items into batches (by size or delay), writes each batch with one call, and resolves every
 // item's promise only after its batch is committed. A failed write is retried with backoff, never dropped;
 // meanwhile the writer reports itself degraded and holds at most `maxBuffer` items (adders wait beyond that).
+// A batch the database refuses for its contents (`refused`) is split until the refused items are alone: the rest is
+// written, and each refused item's promise is rejected with the database's error, for its adder to dead-letter.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.ts';
 import { retrying } from '../retry.ts';
@@ -15,6 +17,8 @@ export interface BatchWriterOptions<T> {
   concurrency?: number;
   log?: Logger;
   backoff?: { initialMs: number; maxMs: number };
+  /** Whether an error means the items themselves are refused (retrying them cannot help); default: never. */
+  refused?: (err: unknown) => boolean;
 }
 
 interface Pending<T> {
@@ -34,6 +38,8 @@ export class BatchWriter<T> extends EventEmitter {
   private _degraded = false;
   written = 0;
   failures = 0;
+  /** Items the database refused, each rejected to its adder. */
+  refusedItems = 0;
 
   constructor(private readonly opts: BatchWriterOptions<T>) {
     super();
@@ -101,14 +107,18 @@ export class BatchWriter<T> extends EventEmitter {
   }
 
   private async writeWithRetry(batch: Pending<T>[]): Promise<void> {
+    const refused = this.opts.refused;
     try {
       await retrying(() => this.opts.write(batch.map((p) => p.item)), {
         ...(this.opts.backoff ?? { initialMs: 100, maxMs: 5000 }),
         stopped: () => this.closed,
+        retryable: refused ? (err) => !refused(err) : undefined,
         log: this.opts.log,
         what: `database write (${this.opts.name})`,
         onFailure: (err) => {
           this.failures++;
+          // Refused items are this batch's own trouble, not the database's: the writer is not degraded by them.
+          if (refused?.(err)) return;
           if (!this._degraded) {
             this._degraded = true;
             this.emit('degraded', err);
@@ -116,6 +126,7 @@ export class BatchWriter<T> extends EventEmitter {
         },
       });
     } catch (err) {
+      if (refused?.(err) && !this.closed) return this.isolate(batch, err as Error);
       // Closed while failing: the batch is given back to its adders.
       for (const p of batch) p.reject(err as Error);
       return;
@@ -126,5 +137,18 @@ export class BatchWriter<T> extends EventEmitter {
       this.emit('recovered');
     }
     for (const p of batch) p.resolve();
+  }
+
+  /** Halves a refused batch until each refused item is alone (log2(batch) writes per refused item). */
+  private async isolate(batch: Pending<T>[], err: Error): Promise<void> {
+    if (batch.length === 1) {
+      this.refusedItems++;
+      this.opts.log?.warn({ what: this.opts.name, err }, `${this.opts.name}: the database refused an item; it goes back to its adder`);
+      batch[0].reject(err);
+      return;
+    }
+    const half = Math.ceil(batch.length / 2);
+    await this.writeWithRetry(batch.slice(0, half));
+    await this.writeWithRetry(batch.slice(half));
   }
 }

@@ -25,6 +25,15 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Whether the database refused the rows themselves (SQLSTATE class 22, data exception, or 23, integrity constraint)
+ * rather than failed to write them: trying the same rows again would fail the same way. Both drivers set `code`.
+ */
+export function isRowRefused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 // int8 (counts, bigserial) as numbers, the same as PGlite returns them.
 pg.types.setTypeParser(20, (v) => Number(v));
 

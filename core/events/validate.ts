@@ -28,9 +28,31 @@ export function validator<T extends TSchema>(schema: T): (value: unknown) => Sta
   }
   const compiled = check;
   return (value: unknown) => {
-    if (compiled.Check(value)) return value as Static<T>;
+    if (compiled.Check(value)) {
+      const nul = nulField(value, '');
+      if (nul !== undefined) throw new ValidationError(nul || '(root)', NUL_DETAIL);
+      return value as Static<T>;
+    }
     const first = compiled.Errors(value).First();
     const field = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)' : '(root)';
     throw new ValidationError(field, first?.message ?? 'invalid');
   };
+}
+
+export const NUL_DETAIL = 'contains a NUL character (U+0000), which the database cannot store';
+
+/**
+ * The path of the first string holding U+0000, if any. JSON allows it and the schemas do not refuse it, but
+ * PostgreSQL text cannot hold it: accepted here, it would fail its whole batch at the database instead.
+ */
+export function nulField(v: unknown, path: string): string | undefined {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Buffer.isBuffer(v)) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    if (k.includes('\u0000')) return path ? `${path}.${k}` : k;
+    const found = nulField(x, path ? `${path}.${k}` : k);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 // MQTT door intake: access/{propertyId}/{doorId}/events → validated, normalised door events, stored in batches and
 // published on the bus. A message is acknowledged (PUBACK) only after its row — or its dead letter — is committed.
 import { BatchWriter } from '../../core/db/batch-writer.ts';
+import { isRowRefused } from '../../core/db/db.ts';
 import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
 import { DeadLettersRepository, reasonClass, type DeadLetter } from '../../core/db/repositories/dead-letters.repository.ts';
 import { DOOR_INTAKE_FILTER } from '../../core/bus/topics.ts';
@@ -59,6 +60,7 @@ export class DoorIntake {
       concurrency: opts.concurrency ?? 2,
       backoff,
       log,
+      refused: isRowRefused,
       write: async (batch) => {
         const inserted = await doorEvents.insertMany(batch);
         this.counts.stored += inserted;
@@ -149,8 +151,14 @@ export class DoorIntake {
           what: 'saving a door image',
         });
       }
-      // Resolves once the event's batch is committed and on the bus.
-      await this.events.add(e);
+      // Resolves once the event's batch is committed and on the bus; an event the database refuses (one the
+      // schema let through) becomes a dead letter with the database's words, and the rest of its batch is stored.
+      try {
+        await this.events.add(e);
+      } catch (err) {
+        if (!isRowRefused(err)) throw err;
+        return await this.reject(topic, raw, `db_refused: ${(err as Error).message}`.slice(0, 300), redelivered);
+      }
       if (e.imagePath) await this.ctx.bus.publish('faceCapture', { source: 'door' }, faceCaptureOf(e, e.imagePath));
     } finally {
       this.inFlight--;

@@ -43,4 +43,8 @@ describe('door message', () => {
       reason: expect.stringMatching(/^oversized: 2000 bytes/),
     });
   });
+  it('when a string carries a NUL character, then it is refused naming the field (PostgreSQL text cannot hold one)', () => {
+    const r = decodeDoorMessage(topic, body({ credential: { kind: 'card', id: 'c\u00001' } }), limits, now);
+    expect(r.ok ? '' : r.reason).toBe('schema: credential.id: contains a NUL character (U+0000), which the database cannot store');
+  });
 });

@@ -37,7 +37,10 @@ export class CameraCallError extends Error {
     readonly errorClass: CallErrorClass,
     message: string,
   ) {
-    super(message.slice(0, 500));
+    // The message may quote a device's garbage (a parser's "Char: …"): control characters out, U+0000 above all,
+    // which PostgreSQL text cannot hold (the health sample carrying it would be refused).
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+    super(message.slice(0, 500).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd'));
   }
 }
 

@@ -188,4 +188,50 @@ describe('door intake', () => {
     const total = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM dead_letters WHERE payload = $1', [garbage])).rows[0].n;
     expect(total).toBe(1);
   });
+
+  it('when one event of a batch carries a NUL character or is refused by the database, then it alone is a dead letter saying why and the rest is stored', async () => {
+    // A refusal the schema cannot foresee, made real: a constraint on this test's database.
+    await t.db.query(`ALTER TABLE door_events ADD CONSTRAINT test_refused CHECK (credential_id IS DISTINCT FROM 'REFUSED-BY-DB')`);
+    try {
+      const ts = new Date().toISOString();
+      const events = Array.from({ length: 40 }, (_, i) => ({
+        eventId: randomUUID(),
+        ts,
+        type: 'granted',
+        credential: { kind: 'card', id: i === 7 ? 'REFUSED-BY-DB' : i === 21 ? 'C\u0000-21' : `C-${i}` },
+      }));
+      // Sent together, so they share batches.
+      await Promise.all(events.map((e) => send(e)));
+      const repo = new DeadLettersRepository(t.db);
+      const letters = await until(
+        async () =>
+          (await repo.list({ source: 'door', limit: 1000 })).items.filter((l) => events.some((e) => l.payload?.includes(e.eventId))),
+        (l) => l.length === 2,
+        20_000,
+        'two dead letters',
+      );
+      const reasonOf = (i: number) => letters.find((l) => l.payload?.includes(events[i].eventId))?.reason;
+      expect(reasonOf(21)).toBe('schema: credential.id: contains a NUL character (U+0000), which the database cannot store');
+      expect(reasonOf(7)).toMatch(/^db_refused: .*test_refused/);
+      const stored = await until(
+        async () =>
+          (await new DoorEventsRepository(t.db).list({ door: door.id, limit: 1000 })).items.filter((x) =>
+            events.some((e) => e.eventId === x.eventId),
+          ),
+        (l) => l.length === 38,
+        20_000,
+        'the other 38 stored',
+      );
+      expect(stored.map((x) => x.credentialId).sort()).toEqual(
+        events
+          .filter((_, i) => i !== 7 && i !== 21)
+          .map((e) => e.credential.id)
+          .sort(),
+      );
+      expect(intake.stats().deadLetters).toMatchObject({ db_refused: 1 });
+      expect(intake.degraded).toBe(false);
+    } finally {
+      await t.db.query('ALTER TABLE door_events DROP CONSTRAINT test_refused');
+    }
+  });
 });
