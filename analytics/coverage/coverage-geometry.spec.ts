@@ -2,8 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { clipViews, sees, unionArea, viewShape, withBox } from './coverage-geometry.ts';
 
-const cell = { type: 'Polygon' as const, coordinates: [[[119, 25.43], [119.001, 25.43], [119.001, 25.431], [119, 25.431], [119, 25.43]]] };
-const cam = (id: string, lon: number, lat: number, heading: number, fov = 90, rangeM = 160) => withBox(id, viewShape({ id, lon, lat, heading, fov, rangeM }));
+const cell = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [119, 25.43],
+      [119.001, 25.43],
+      [119.001, 25.431],
+      [119, 25.431],
+      [119, 25.43],
+    ],
+  ],
+};
+const cam = (id: string, lon: number, lat: number, heading: number, fov = 90, rangeM = 160) =>
+  withBox(id, viewShape({ id, lon, lat, heading, fov, rangeM }));
 
 describe('coverage geometry', () => {
   it('when a 90° camera in a corner looks across a 100 m × 111 m cell with 120 m range, then it sees most but not all of it', () => {

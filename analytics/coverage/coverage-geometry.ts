@@ -1,6 +1,18 @@
 // Coverage geometry with @turf/turf: each camera's field of view as a sector, clipped to grid cells, unioned,
 // measured; pure functions over plain data so they are tested without a database.
-import { area, bbox, booleanPointInPolygon, circle, featureCollection, intersect, point, polygon, sector, truncate, union } from '@turf/turf';
+import {
+  area,
+  bbox,
+  booleanPointInPolygon,
+  circle,
+  featureCollection,
+  intersect,
+  point,
+  polygon,
+  sector,
+  truncate,
+  union,
+} from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
 export interface CameraView {
@@ -37,7 +49,10 @@ function isBox(p: Polygon): boolean {
 const overlaps = (a: Box, b: Box) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 
 /** For one cell: its area and each camera's view clipped to it (cameras that see none of it are left out). */
-export function clipViews(cell: Polygon, views: readonly { id: string; shape: Shape; box: Box }[]): { areaM2: number; pieces: Map<string, Shape> } {
+export function clipViews(
+  cell: Polygon,
+  views: readonly { id: string; shape: Shape; box: Box }[],
+): { areaM2: number; pieces: Map<string, Shape> } {
   const cellF = polygon(cell.coordinates);
   const cellBox = bbox(cellF) as Box;
   const pieces = new Map<string, Shape>();

@@ -1,7 +1,12 @@
 // Coverage rate per grid cell (share of its area seen by cameras that are up), rolled up to community, town,
 // district and city, stored now and per hour; a coverage-gap alert when a cell drops below its threshold because cameras are down.
 import type { ServiceContext } from '../../core/service.ts';
-import { CoverageRepository, type CoverageRow, type GridUnitRow, type PlacedCamera } from '../../core/db/repositories/coverage.repository.ts';
+import {
+  CoverageRepository,
+  type CoverageRow,
+  type GridUnitRow,
+  type PlacedCamera,
+} from '../../core/db/repositories/coverage.repository.ts';
 import type { AlertsService } from '../alerts/alerts.service.ts';
 import type { GridPlaces } from '../alerts/grid-places.ts';
 import { isWatching } from '../status/camera-state.ts';
@@ -34,7 +39,10 @@ export class CoverageService {
 
   /** Clipping views to cells is the costly part and changes only when the grid or a placement does. */
   private async build(units: GridUnitRow[], cams: PlacedCamera[]): Promise<Model> {
-    const signature = JSON.stringify([units.map((u) => [u.id, u.parentId, u.geom?.coordinates]), cams.map((c) => [c.id, c.lon, c.lat, c.heading, c.fov, c.rangeM])]);
+    const signature = JSON.stringify([
+      units.map((u) => [u.id, u.parentId, u.geom?.coordinates]),
+      cams.map((c) => [c.id, c.lon, c.lat, c.heading, c.fov, c.rangeM]),
+    ]);
     if (this.model?.signature === signature) return this.model;
     const views = new Map(cams.map((c) => [c.id, viewShape(c)]));
     const boxed = [...views].map(([id, shape]) => withBox(id, shape));
@@ -66,7 +74,8 @@ export class CoverageService {
     const up = new Set(cams.filter(watching).map((c) => c.id));
     const byId = new Map(units.map((u) => [u.id, u]));
     const districtOf = (id: string | undefined): string | undefined => {
-      for (let u = id ? byId.get(id) : undefined; u; u = u.parentId ? byId.get(u.parentId) : undefined) if (u.level === 'district') return u.id;
+      for (let u = id ? byId.get(id) : undefined; u; u = u.parentId ? byId.get(u.parentId) : undefined)
+        if (u.level === 'district') return u.id;
       return undefined;
     };
     const acc = new Map<string, { area: number; covered: number; potential: number; total: number; up: number }>();
@@ -88,7 +97,8 @@ export class CoverageService {
       add(cell.unit.id, { area: cell.areaM2, covered: this.covered(cell, live), potential: this.covered(cell, all), total: 0, up: 0 });
       if (++n % YIELD_EVERY === 0) await tick();
     }
-    for (const c of cams) if (c.cellId && byId.has(c.cellId)) add(c.cellId, { area: 0, covered: 0, potential: 0, total: 1, up: up.has(c.id) ? 1 : 0 });
+    for (const c of cams)
+      if (c.cellId && byId.has(c.cellId)) add(c.cellId, { area: 0, covered: 0, potential: 0, total: 1, up: up.has(c.id) ? 1 : 0 });
 
     const rows: CoverageRow[] = [...acc].map(([id, a]) => {
       const u = byId.get(id)!;
@@ -109,7 +119,10 @@ export class CoverageService {
       };
     });
     await this.repo.save(rows, now);
-    await this.checkGaps(rows.filter((r) => r.level === 'cell'), now);
+    await this.checkGaps(
+      rows.filter((r) => r.level === 'cell'),
+      now,
+    );
     return rows;
   }
 

@@ -52,7 +52,11 @@ const coverage: FastifyPluginAsyncTypebox = async (app) => {
       const items = rows.map(shape);
       if (series || from || to) {
         const { from: f, to: t } = range({ from, to });
-        const s = await repo.series(items.map((i) => i.unitId), f, t);
+        const s = await repo.series(
+          items.map((i) => i.unitId),
+          f,
+          t,
+        );
         return { items: items.map((i) => ({ ...i, series: s[i.unitId] ?? [] })), total: items.length };
       }
       return { items, total: items.length };
