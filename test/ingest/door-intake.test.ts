@@ -200,8 +200,10 @@ describe('door intake', () => {
         type: 'granted',
         credential: { kind: 'card', id: i === 7 ? 'REFUSED-BY-DB' : i === 21 ? 'C\u0000-21' : `C-${i}` },
       }));
-      // Sent together, so they share batches.
-      await Promise.all(events.map((e) => send(e)));
+      // Sent together, so they share batches; with them, bytes that are not JSON and start with NUL (the parser's
+      // message quotes them in the reason).
+      const garbage = Buffer.concat([Buffer.from([0]), Buffer.from(`not json ${randomUUID()}`)]);
+      await Promise.all([...events.map((e) => send(e)), send(garbage)]);
       const repo = new DeadLettersRepository(t.db);
       const letters = await until(
         async () =>
@@ -210,6 +212,14 @@ describe('door intake', () => {
         20_000,
         'two dead letters',
       );
+      const [binary] = await until(
+        async () =>
+          (await repo.list({ source: 'door', limit: 1000 })).items.filter((l) => l.payload?.includes(garbage.subarray(1).toString())),
+        (l) => l.length === 1,
+        20_000,
+        'the binary one',
+      );
+      expect(binary.reason).toMatch(/^invalid_json: Unexpected token '\uFFFD'/);
       const reasonOf = (i: number) => letters.find((l) => l.payload?.includes(events[i].eventId))?.reason;
       expect(reasonOf(21)).toBe('schema: credential.id: contains a NUL character (U+0000), which the database cannot store');
       expect(reasonOf(7)).toMatch(/^db_refused: .*test_refused/);

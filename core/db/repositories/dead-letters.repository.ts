@@ -15,6 +15,8 @@ export interface DeadLetter {
   redelivered?: boolean;
 }
 
+const storable = (s: string) => s.replaceAll('\u0000', '\uFFFD');
+
 /** "unknown_door: p1/nope" → "unknown_door": the class the intake counts by and the dashboard charts. */
 export function reasonClass(reason: string): string {
   return reason.split(':', 1)[0];
@@ -53,8 +55,9 @@ export class DeadLettersRepository {
       row.count += l.redelivered ? 0 : 1;
     }
     const list = [...rows.entries()];
-    // Keep it printable and bounded: invalid UTF-8 and NUL bytes are replaced, long payloads cut.
-    const text = list.map(([, r]) => r.buf.subarray(0, DEAD_LETTER_PAYLOAD_MAX).toString('utf8').replaceAll('\u0000', '\uFFFD'));
+    // Keep it printable and bounded: invalid UTF-8 and NUL bytes are replaced, long payloads cut. The reason and topic
+    // too: a parser's message quotes the input ("Unexpected token '\0'…"), and PostgreSQL text cannot hold NUL.
+    const text = list.map(([, r]) => storable(r.buf.subarray(0, DEAD_LETTER_PAYLOAD_MAX).toString('utf8')));
     // Known messages get their count raised (not for a redelivery), new ones a row. The dead-letter writer runs
     // one batch at a time, so no other statement inserts the same fingerprint in between.
     await this.db.query(
@@ -68,8 +71,8 @@ export class DeadLettersRepository {
       [
         list.map(([f]) => f),
         list.map(([, r]) => r.l.source),
-        list.map(([, r]) => r.l.topic ?? null),
-        list.map(([, r]) => r.l.reason),
+        list.map(([, r]) => (r.l.topic === undefined ? null : storable(r.l.topic))),
+        list.map(([, r]) => storable(r.l.reason)),
         text,
         list.map(([, r]) => r.buf.length),
         list.map(([, r]) => r.count),
