@@ -31,4 +31,14 @@ describe('MANSCDP bodies', () => {
     expect(() => parseManscdp('<Hello/>')).toThrow(/no Query, Response, Notify or Control/);
     expect(() => parseManscdp('<Notify><SN>1</SN></Notify>')).toThrow(/no CmdType/);
   });
+
+  it('when a device pads its C strings with NULs, then each value ends at its first NUL', () => {
+    const xml =
+      '<?xml version="1.0" encoding="GB2312"?><Response><CmdType>Catalog</CmdType><SN>8</SN><DeviceID>35030401001180000001\0\0</DeviceID>' +
+      '<SumNum>1</SumNum><DeviceList Num="1\0"><Item><DeviceID>35030401001320000001</DeviceID><Name>北门\0\0\0\0garbage</Name><Status>ON</Status></Item></DeviceList></Response>';
+    const m = parseManscdp(binary(iconv.encode(xml, 'gb2312')));
+    expect(m.deviceId).toBe('35030401001180000001');
+    expect(m.body.DeviceList['@Num']).toBe('1');
+    expect(itemsOf(m.body.DeviceList)).toEqual([{ DeviceID: '35030401001320000001', Name: '北门', Status: 'ON' }]);
+  });
 });
