@@ -62,6 +62,8 @@ describe('GB/T 28181 SIP server', () => {
       tcpEvery: 2,
       spreadMs: 200,
       pageSize: 3,
+      // Two of them send their names NUL-padded, as firmware copying C strings does.
+      cStringsEvery: 3,
     });
     const r = await fleet.start();
     expect(r).toEqual({ registered: 6, refused: 0 });
