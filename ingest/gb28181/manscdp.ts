@@ -2,6 +2,7 @@
 // from the SIP body's bytes; queries built and encoded the same way.
 import iconv from 'iconv-lite';
 import { XMLParser } from 'fast-xml-parser';
+import { deviceText } from '../device-text.ts';
 
 export type Charset = 'GB2312' | 'UTF-8';
 
@@ -22,16 +23,10 @@ const parser = new XMLParser({
   trimValues: true,
   // Lists stay lists when a device sends a single item.
   isArray: (name) => name === 'Item',
-  // Firmware that copies fixed-size C strings sends their NUL padding ("Gate 1\0\0\0"): a value ends at its first
-  // NUL, as the device meant it (and PostgreSQL text cannot hold one).
-  tagValueProcessor: (_name, value) => cString(value),
-  attributeValueProcessor: (_name, value) => cString(value),
+  // NUL-padded C strings from firmware: see deviceText.
+  tagValueProcessor: (_name, value) => deviceText(value),
+  attributeValueProcessor: (_name, value) => deviceText(value),
 });
-
-function cString(value: string): string {
-  const nul = value.indexOf('\u0000');
-  return nul < 0 ? value : value.slice(0, nul).trim();
-}
 
 /** The declared charset: the XML declaration wins, then the Content-Type parameter; GB2312 by default (the standard's). */
 export function declaredCharset(bytes: Buffer, contentType?: string): Charset {

@@ -4,6 +4,7 @@
 import type { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
 import { call, cameraFor, type Camera } from './onvif-client.ts';
 import { connectLight } from './inventory.ts';
+import { deviceText } from '../device-text.ts';
 import type { CameraCredentials } from './credentials.ts';
 
 type RawRequest = (o: { service: string; body: string }, cb: (err: unknown, data: any) => void) => void;
@@ -28,7 +29,7 @@ export async function deviceInformation(
     const info = await call<Record<string, unknown>>(timeoutMs, (cb) =>
       cam.getDeviceInformation((err, d) => cb(err, d as Record<string, unknown>)),
     );
-    const s = (v: unknown) => (v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim());
+    const s = (v: unknown) => (v === undefined || v === null ? undefined : deviceText(String(v)).trim() || undefined);
     return { manufacturer: s(info?.manufacturer), serial: s(info?.serialNumber), hardware: s(info?.hardwareId) };
   } catch {
     return undefined;

@@ -3,6 +3,7 @@
 // optional service the camera does not have (events, snapshot, video sources) is a capability it lacks, not a failure.
 import { call, classify, type Camera, type Inventory } from './onvif-client.ts';
 import { learnClock } from './device-clock.ts';
+import { deviceText } from '../device-text.ts';
 
 export interface InventoryError {
   call: string;
@@ -27,7 +28,7 @@ export interface CameraInventoryResult extends Inventory {
 const NOT_SUPPORTED = /ActionNotSupported|not supported|not implemented|NoSuchService|NoSnapshot|Optional Action/i;
 
 const num = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));
-const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+const str = (v: unknown) => (v === undefined || v === null ? undefined : deviceText(String(v)));
 
 type Profile = Inventory['profiles'][number];
 

@@ -36,7 +36,8 @@ const QUIRKS: { quirks: Quirk[]; wrongPassword?: boolean }[] = [
   { quirks: ['clock-off'] },
   { quirks: ['failed-authentication'], wrongPassword: true },
   { quirks: ['http-digest'] },
-  { quirks: ['urn-per-restart'] },
+  // Matched by serial and hardware id across restarts, as they read without the NUL padding.
+  { quirks: ['urn-per-restart', 'c-strings'] },
   { quirks: ['bare-probe-match'] },
   { quirks: ['h265-main', 'main-not-first'] },
 ];
@@ -189,6 +190,9 @@ describe('cameras with device quirks', () => {
 
   it('when a camera makes a new urn at each restart, then it keeps its id (matched by serial and hardware id), one watcher, the change in its history', async () => {
     const before = await row(10);
+    // Its device information comes NUL-padded (c-strings): kept as the device meant it.
+    const meant = sim.camera(id(10)).identity;
+    expect(before).toMatchObject({ manufacturer: meant.manufacturer, model: meant.model, serial: meant.serial, inventoryErrors: [] });
     const rows = (await repo.all()).length;
     await sim.restart(id(10));
     const urn = sim.get(id(10))!.urn;
