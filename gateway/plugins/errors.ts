@@ -1,8 +1,9 @@
-// One error shape for the whole API: schema violations become 400 `{ error, field, message }` naming the field;
-// other client errors keep their status; server errors are logged and answered without internals.
+// One error shape for the whole API: schema violations (and NUL characters) become 400 `{ error, field, message }`
+// naming the field; other client errors keep their status; server errors are logged and answered without internals.
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { RequestError } from '../../core/errors.ts';
+import { NUL_DETAIL, nulField } from '../../core/events/validate.ts';
 
 export interface ApiError {
   error: string;
@@ -27,6 +28,20 @@ export function fieldOf(issue: AjvIssue | undefined, context: string | undefined
 
 export default fp(
   async (app: FastifyInstance) => {
+    // JSON and URLs can carry U+0000, the schemas let it through, and PostgreSQL text refuses it: a 500 after the
+    // fact. Refused up front instead, naming the field, for every route (file uploads arrive as Buffers, not text).
+    app.addHook('preValidation', async (request) => {
+      for (const [where, value] of [
+        ['params', request.params],
+        ['querystring', request.query],
+        ['body', request.body],
+      ] as const) {
+        const at = nulField(value, '');
+        if (at === undefined) continue;
+        const field = at ? `${where}.${at}` : where;
+        throw new RequestError(400, `${field} ${NUL_DETAIL}`, field);
+      }
+    });
     app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
       if (err.validation) {
         const first = err.validation[0] as AjvIssue | undefined;

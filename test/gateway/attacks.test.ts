@@ -129,6 +129,52 @@ describe('search text with LIKE wildcards', () => {
     // Ordinary searches still find by part of a name.
     expect((await ids('/api/v1/cameras?limit=100&q=d2-cell')).length).toBe(6);
   });
+
+  it('when a body, query or path value holds a NUL character, then 400 naming the field (PostgreSQL text cannot hold one)', async () => {
+    const sent = [
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/watchlists',
+        headers: bearer(admin),
+        payload: { name: 'Wanted\u0000', level: 'wanted', scope: { kind: 'city' } },
+      }),
+      t.app.inject({ url: '/api/v1/cameras?q=%00lobby', headers: bearer(admin) }),
+      t.app.inject({ url: '/api/v1/cameras/cam-001%00', headers: bearer(admin) }),
+    ];
+    const [body, query, params] = await Promise.all(sent);
+    expect([body.statusCode, query.statusCode, params.statusCode]).toEqual([400, 400, 400]);
+    expect(body.json()).toMatchObject({ error: 'Bad Request', field: 'body.name', message: expect.stringMatching(/NUL/) });
+    expect(query.json()).toMatchObject({ field: 'querystring.q' });
+    expect(params.json()).toMatchObject({ field: 'params.id' });
+    // Nothing was created.
+    const lists = await t.app.inject({ url: '/api/v1/watchlists', headers: bearer(admin) });
+    expect((lists.json().items as { name: string }[]).some((l) => l.name.startsWith('Wanted\u0000'))).toBe(false);
+
+    // Multipart text fields (an enrolment's name) are checked too.
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/watchlists',
+      headers: bearer(admin),
+      payload: { name: 'nul', level: 'wanted', scope: { kind: 'city' } },
+    });
+    const id = created.json().id as string;
+    const boundary = `----gw${randomBytes(8).toString('hex')}`;
+    const form = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nMal\u0000lory\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      Buffer.alloc(1024, 0xff),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const enrol = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/watchlists/${id}/persons`,
+      headers: { ...bearer(admin), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: form,
+    });
+    expect(enrol.statusCode).toBe(400);
+    expect(enrol.json()).toMatchObject({ field: 'body.name', message: expect.stringMatching(/NUL/) });
+    expect(await new WatchlistsRepository(t.ctx.db).persons(id)).toEqual([]);
+  });
 });
 
 describe('path traversal', () => {

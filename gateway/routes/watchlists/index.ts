@@ -10,6 +10,7 @@ import { FaceAuditRepository } from '../../../core/db/repositories/face-audit.re
 import { DataFiles } from '../../../core/files/data-files.ts';
 import { EnrolClient, EnrolTimeoutError } from './enrol-client.ts';
 import { Bearer, ErrorBody } from '../../schemas/common.ts';
+import { NUL_DETAIL, nulField } from '../../../core/events/validate.ts';
 import { canManage, levelFits, ListScope, Watchlist, Person, EnrolRefused } from './watchlists.schema.ts';
 
 const NewList = Type.Object(
@@ -185,6 +186,9 @@ const watchlists: FastifyPluginAsyncTypebox = async (app) => {
           fields[part.fieldname] = String(part.value);
         }
       }
+      // Multipart text fields pass no schema: the NUL check of every other body is made here.
+      const nul = nulField(fields, 'body');
+      if (nul) return reply.code(400).send({ error: 'Bad Request', field: nul, message: `${nul} ${NUL_DETAIL}` });
       const name = fields.name?.trim();
       if (!name) return reply.code(400).send({ error: 'Bad Request', field: 'body.name', message: 'body.name is required' });
       if (photos.length === 0)
