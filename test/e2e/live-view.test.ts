@@ -2,28 +2,17 @@
 // ffmpeg as fragmented MP4 into Media Source Extensions) and the picture plays; the alert's clip plays too; the
 // buttons are drawn without emoji.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { baseUrl, gatewayTest, type GatewayTest } from '../gateway/gateway-context.ts';
 import { alert } from '../gateway/seed.ts';
-import { RtspStreams } from '../../fixtures/index.ts';
 import { AlertsRepository } from '../../core/db/repositories/alerts.repository.ts';
-import { CamerasRepository } from '../../core/db/repositories/cameras.repository.ts';
 import type { Alert } from '../../core/events/alert.ts';
-import { ensureDashboardBuilt, launch, loggedIn } from './browser.ts';
+import { loggedIn } from './browser.ts';
+import { advancing, liveSetup, type LiveSetup } from './live-setup.ts';
 
-let t: GatewayTest;
-let browser: Browser;
-let rtsp: RtspStreams;
-let base: string;
+let s: LiveSetup;
 let forced: Alert;
 
 beforeAll(async () => {
-  await ensureDashboardBuilt();
-  t = await gatewayTest({ listen: true, env: { CLIP_BEFORE: '2s', CLIP_AFTER: '2s', CLIP_RECORDER: 'off' } });
-  base = baseUrl(t);
-  rtsp = await RtspStreams.start({ port: 26555 });
-  await rtsp.add('cam-001', 'cam-001');
-  await new CamerasRepository(t.ctx.db).setMediaUris('cam-001', { streamUri: rtsp.uri('cam-001') });
+  s = await liveSetup('cam-001', 26555, { CLIP_BEFORE: '2s', CLIP_AFTER: '2s', CLIP_RECORDER: 'off' });
   forced = alert({
     kind: 'door_forced',
     severity: 'high',
@@ -34,31 +23,20 @@ beforeAll(async () => {
     place: { district: 'd1', cell: 'd1-cell1' },
     evidence: { cameras: [{ id: 'cam-001' }] },
   });
-  await new AlertsRepository(t.ctx.db).insert(forced);
+  await new AlertsRepository(s.t.ctx.db).insert(forced);
   // The clip of the alert, as the recorder writes it when the alert is published.
-  await t.app.video.clips.handle(forced);
-  browser = await launch();
+  await s.t.app.video.clips.handle(forced);
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-  await rtsp?.stop();
+  await s?.close();
 });
-
-/** currentTime of the video now and a moment later: playing means it moved on. */
-async function advancing(page: Page, selector: string): Promise<void> {
-  const at = () => page.locator(selector).evaluate((v: HTMLVideoElement) => v.currentTime);
-  await expect.poll(at, { timeout: 30_000 }).toBeGreaterThan(0);
-  const first = await at();
-  await expect.poll(at, { timeout: 15_000 }).toBeGreaterThan(first);
-}
 
 for (const [lang, words] of [
   ['en', { live: 'Live view', clips: 'Event clips' }],
   ['zh-CN', { live: '实时画面', clips: '事件录像' }],
 ] as const) {
   it(`when a monitor (${lang}) opens the camera of a forced-door alert, then the live video plays, and so does the alert's clip`, async () => {
-    const page = await loggedIn(browser, base, 'monitor1', { lang });
+    const page = await loggedIn(s.browser, s.base, 'monitor1', { lang });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const li = page.locator(`li[data-alert-id="${forced.alertId}"]`);
@@ -72,7 +50,7 @@ for (const [lang, words] of [
     await advancing(page, '[data-testid=live-view] video');
     // Closing the panel stops the stream; the gateway's ffmpeg stops with its last viewer.
     await page.locator('[data-testid=live-view] figcaption button').click();
-    await expect.poll(() => t.app.video.pool.running(), { timeout: 15_000 }).toEqual([]);
+    await expect.poll(() => s.t.app.video.pool.running(), { timeout: 15_000 }).toEqual([]);
 
     const clipsButton = li.locator('[data-testid=open-clips]');
     expect(await clipsButton.textContent()).toContain(words.clips);
