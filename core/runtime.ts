@@ -77,7 +77,7 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
     config,
     db,
     bus,
-    broker: { kind: embeddedBroker ? 'embedded' : 'external', url },
+    broker: embeddedBroker ? { kind: 'embedded', url, intercept: embeddedBroker.intercept } : { kind: 'external', url },
     log,
     clock: systemClock,
     health,

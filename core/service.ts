@@ -3,12 +3,15 @@
 import type { Config } from './config/index.ts';
 import type { Db } from './db/db.ts';
 import type { MessageBus } from './bus/message-bus.ts';
+import type { EmbeddedBroker } from './bus/embedded-broker.ts';
 import type { Logger } from './log.ts';
 import type { Clock } from './clock.ts';
 
 export interface BrokerInfo {
   kind: 'embedded' | 'mosquitto' | 'external';
   url: string;
+  /** The embedded broker only: take clients' publishes before they are acknowledged (see EmbeddedBroker). */
+  intercept?: EmbeddedBroker['intercept'];
 }
 
 /** Components report their health here; the gateway's /api/v1/health shows all of it. */

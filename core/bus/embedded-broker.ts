@@ -2,14 +2,35 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 
+/** Takes one client publish; the client's acknowledgement waits until the returned promise settles. */
+export type PublishHandler = (topic: string, payload: Buffer, redelivered: boolean) => Promise<void>;
+
 export interface EmbeddedBroker {
   url: string;
   port: number;
+  /**
+   * Hands clients' publishes on the topics `accepts` takes to `handler` before the broker acknowledges them. aedes
+   * writes a QoS 1 PUBACK before it publishes to subscribers, so a subscriber that commits what it receives (the
+   * door intake) cannot hold that acknowledgement back, and a kill -9 between the two loses what was acknowledged.
+   * aedes asks authorizePublish first and waits for it: the handler runs there. A handler that fails refuses the
+   * publish (aedes then closes that client's connection, unacknowledged, and the client sends it again).
+   */
+  intercept(accepts: (topic: string) => boolean, handler: PublishHandler): void;
   close(): Promise<void>;
 }
 
 export async function startEmbeddedBroker(port = 0, host = '127.0.0.1'): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker();
+  const intercepts: { accepts: (topic: string) => boolean; handler: PublishHandler }[] = [];
+  broker.authorizePublish = (client, packet, done) => {
+    const taker = client ? intercepts.find((i) => i.accepts(packet.topic)) : undefined;
+    if (!taker) return done(null);
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    taker.handler(packet.topic, payload, packet.dup === true).then(
+      () => done(null),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
+  };
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -19,6 +40,7 @@ export async function startEmbeddedBroker(port = 0, host = '127.0.0.1'): Promise
   return {
     url: `mqtt://${host}:${actual}`,
     port: actual,
+    intercept: (accepts, handler) => void intercepts.push({ accepts, handler }),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -4,7 +4,7 @@ import { BatchWriter } from '../../core/db/batch-writer.ts';
 import { isRowRefused } from '../../core/db/db.ts';
 import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
 import { DeadLettersRepository, reasonClass, type DeadLetter } from '../../core/db/repositories/dead-letters.repository.ts';
-import { DOOR_INTAKE_FILTER } from '../../core/bus/topics.ts';
+import { DOOR_INTAKE_FILTER, isDoorIntakeTopic } from '../../core/bus/topics.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import type { DoorEvent, FaceCapture } from '../../core/events/index.ts';
 import { decodeDoorMessage, type DecodeLimits } from './door-message.ts';
@@ -91,6 +91,14 @@ export class DoorIntake {
 
   async start(): Promise<void> {
     const doors = await this.directory.load();
+    // The embedded broker: each controller publish is taken before aedes acknowledges it (its PUBACK would otherwise
+    // come before the commit, and a kill -9 in between would lose it).
+    const intercept = this.ctx.broker.intercept;
+    if (intercept) {
+      intercept(isDoorIntakeTopic, (topic, payload, redelivered) => this.handle(topic, payload, redelivered));
+      this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake takes publishes inside the embedded broker');
+      return;
+    }
     // MQTT: a plain subscription on a persistent session survives broker restarts; a shared one (INGEST_SHARED)
     // scales out. JetStream: always the group's durable consumer on the MQTT gateway's stream, shared by every
     // instance and kept by the cluster across restarts of any instance or node.
