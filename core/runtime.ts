@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import { openDb } from './db/open.ts';
 import { connectBus } from './bus/connect.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './bus/embedded-broker.ts';
+import { isDoorIntakeTopic } from './bus/topics.ts';
 import { createLogger, type Logger } from './log.ts';
 import { systemClock } from './clock.ts';
 import { HealthRegistry, type ServiceContext, type Service } from './service.ts';
@@ -49,15 +50,18 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
   let embeddedBroker: EmbeddedBroker | undefined;
   let url = config.mqttUrl;
   if (!url) {
-    embeddedBroker = await startEmbeddedBroker(config.mqttEmbeddedPort).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EADDRINUSE') throw err;
-      const port = config.mqttEmbeddedPort;
-      throw new ConfigError(
-        'MQTT_EMBEDDED_PORT',
-        'in use',
-        `port ${port} for the embedded MQTT broker is already in use: set MQTT_EMBEDDED_PORT to a free port, or MQTT_URL to a broker`,
-      );
-    });
+    // Door controllers may reconnect before the intake has started: their publishes wait for it (see holdFor).
+    embeddedBroker = await startEmbeddedBroker({ port: config.mqttEmbeddedPort, holdFor: isDoorIntakeTopic }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        const port = config.mqttEmbeddedPort;
+        throw new ConfigError(
+          'MQTT_EMBEDDED_PORT',
+          'in use',
+          `port ${port} for the embedded MQTT broker is already in use: set MQTT_EMBEDDED_PORT to a free port, or MQTT_URL to a broker`,
+        );
+      },
+    );
     url = embeddedBroker.url;
     log.info({ url }, 'embedded MQTT broker (aedes) started');
   }

@@ -19,18 +19,40 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBroker(port = 0, host = '127.0.0.1'): Promise<EmbeddedBroker> {
+export interface EmbeddedBrokerOptions {
+  port?: number;
+  host?: string;
+  /**
+   * Client publishes on these topics wait, unacknowledged, until an interceptor for them is registered: the broker
+   * listens before the services start, and a controller that reconnects in between must not be acknowledged for a
+   * message nobody took.
+   */
+  holdFor?: (topic: string) => boolean;
+}
+
+export async function startEmbeddedBroker(o: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+  const { port = 0, host = '127.0.0.1', holdFor = () => false } = o;
   const broker = await Aedes.createBroker();
   const intercepts: { accepts: (topic: string) => boolean; handler: PublishHandler }[] = [];
-  broker.authorizePublish = (client, packet, done) => {
-    const taker = client ? intercepts.find((i) => i.accepts(packet.topic)) : undefined;
-    if (!taker) return done(null);
+  /** Publishes held for an interceptor not registered yet: each is asked again when one is. */
+  let held: (() => void)[] = [];
+  let closing = false;
+  const authorize: Aedes['authorizePublish'] = (client, packet, done) => {
+    if (!client) return done(null);
+    const taker = intercepts.find((i) => i.accepts(packet.topic));
+    if (!taker) {
+      if (!holdFor(packet.topic)) return done(null);
+      if (closing) return done(new Error('broker closing'));
+      held.push(() => authorize(client, packet, done));
+      return;
+    }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     taker.handler(packet.topic, payload, packet.dup === true).then(
       () => done(null),
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
     );
   };
+  broker.authorizePublish = authorize;
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -40,8 +62,17 @@ export async function startEmbeddedBroker(port = 0, host = '127.0.0.1'): Promise
   return {
     url: `mqtt://${host}:${actual}`,
     port: actual,
-    intercept: (accepts, handler) => void intercepts.push({ accepts, handler }),
+    intercept: (accepts, handler) => {
+      intercepts.push({ accepts, handler });
+      const again = held;
+      held = [];
+      for (const ask of again) ask();
+    },
     close: async () => {
+      closing = true;
+      const again = held;
+      held = [];
+      for (const ask of again) ask();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
     },

@@ -33,8 +33,6 @@ beforeAll(async () => {
   });
   rt = await openRuntime({ name: 'embedded-intake-test', config });
   expect(rt.broker.kind).toBe('embedded');
-  intake = new DoorIntake(rt);
-  await intake.start();
   controller = await mqtt.connectAsync(rt.broker.url, { protocolVersion: 4, clientId: `ctl-${randomUUID()}` });
 });
 afterAll(async () => {
@@ -42,6 +40,21 @@ afterAll(async () => {
   await intake?.stop();
   await rt?.shutdown();
   await t?.close();
+});
+
+it('when a controller publishes before the intake has started (a reconnect during start-up), then the publish waits unacknowledged and is stored once it starts', async () => {
+  const early = { eventId: randomUUID(), ts: new Date().toISOString(), type: 'granted' };
+  let acked = false;
+  const sent = controller
+    .publishAsync(doorIntakeTopic(door.propertyId, door.id), JSON.stringify(early), { qos: 1 })
+    .then(() => (acked = true));
+  // Other topics are not held.
+  await controller.publishAsync('gridwatch/test/other', 'x', { qos: 1 });
+  expect(acked).toBe(false);
+  intake = new DoorIntake(rt);
+  await intake.start();
+  await sent;
+  expect(await new DoorEventsRepository(t.db).get(early.eventId, early.ts)).toBeDefined();
 });
 
 it('when a controller publishes at QoS 1, then by the time its PUBACK arrives the event or its dead letter is committed', async () => {
@@ -58,5 +71,5 @@ it('when a controller publishes at QoS 1, then by the time its PUBACK arrives th
   expect(found.filter((x) => x === undefined)).toHaveLength(0);
   const letters = (await new DeadLettersRepository(t.db).list({ source: 'door', limit: 100 })).items;
   expect(letters.filter((l) => l.payload === bad)).toHaveLength(1);
-  expect(intake.stats()).toMatchObject({ stored: 50, deadLetters: { invalid_json: 1 } });
+  expect(intake.stats()).toMatchObject({ stored: 51, deadLetters: { invalid_json: 1 } });
 });
