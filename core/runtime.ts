@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import { openDb } from './db/open.ts';
 import { connectBus } from './bus/connect.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './bus/embedded-broker.ts';
-import { isDoorIntakeTopic } from './bus/topics.ts';
+import { DOOR_INTAKE_FILTER } from './bus/topics.ts';
 import { createLogger, type Logger } from './log.ts';
 import { systemClock } from './clock.ts';
 import { HealthRegistry, type ServiceContext, type Service } from './service.ts';
@@ -51,7 +51,7 @@ export async function openRuntime(opts: { name: string; config?: Config; log?: L
   let url = config.mqttUrl;
   if (!url) {
     // Door controllers may reconnect before the intake has started: their publishes wait for it (see holdFor).
-    embeddedBroker = await startEmbeddedBroker({ port: config.mqttEmbeddedPort, holdFor: isDoorIntakeTopic }).catch(
+    embeddedBroker = await startEmbeddedBroker({ port: config.mqttEmbeddedPort, holdFor: [DOOR_INTAKE_FILTER] }).catch(
       (err: NodeJS.ErrnoException) => {
         if (err.code !== 'EADDRINUSE') throw err;
         const port = config.mqttEmbeddedPort;

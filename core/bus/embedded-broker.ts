@@ -1,6 +1,7 @@
 // The embedded MQTT broker (aedes, MQTT 3.1.1, in memory) for the all-in-one start without a server.
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { topicMatches } from './topic-match.ts';
 
 /** Takes one client publish; the client's acknowledgement waits until the returned promise settles. */
 export type PublishHandler = (topic: string, payload: Buffer, redelivered: boolean) => Promise<void>;
@@ -9,13 +10,13 @@ export interface EmbeddedBroker {
   url: string;
   port: number;
   /**
-   * Hands clients' publishes on the topics `accepts` takes to `handler` before the broker acknowledges them. aedes
+   * Hands clients' publishes on topics matching `filter` to `handler` before the broker acknowledges them. aedes
    * writes a QoS 1 PUBACK before it publishes to subscribers, so a subscriber that commits what it receives (the
    * door intake) cannot hold that acknowledgement back, and a kill -9 between the two loses what was acknowledged.
    * aedes asks authorizePublish first and waits for it: the handler runs there. A handler that fails refuses the
    * publish (aedes then closes that client's connection, unacknowledged, and the client sends it again).
    */
-  intercept(accepts: (topic: string) => boolean, handler: PublishHandler): void;
+  intercept(filter: string, handler: PublishHandler): void;
   close(): Promise<void>;
 }
 
@@ -23,25 +24,25 @@ export interface EmbeddedBrokerOptions {
   port?: number;
   host?: string;
   /**
-   * Client publishes on these topics wait, unacknowledged, until an interceptor for them is registered: the broker
+   * Client publishes on topics matching these filters wait, unacknowledged, until an interceptor for them is registered: the broker
    * listens before the services start, and a controller that reconnects in between must not be acknowledged for a
    * message nobody took.
    */
-  holdFor?: (topic: string) => boolean;
+  holdFor?: string[];
 }
 
 export async function startEmbeddedBroker(o: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
-  const { port = 0, host = '127.0.0.1', holdFor = () => false } = o;
+  const { port = 0, host = '127.0.0.1', holdFor = [] } = o;
   const broker = await Aedes.createBroker();
-  const intercepts: { accepts: (topic: string) => boolean; handler: PublishHandler }[] = [];
+  const intercepts: { filter: string; handler: PublishHandler }[] = [];
   /** Publishes held for an interceptor not registered yet: each is asked again when one is. */
   let held: (() => void)[] = [];
   let closing = false;
   const authorize: Aedes['authorizePublish'] = (client, packet, done) => {
     if (!client) return done(null);
-    const taker = intercepts.find((i) => i.accepts(packet.topic));
+    const taker = intercepts.find((i) => topicMatches(i.filter, packet.topic));
     if (!taker) {
-      if (!holdFor(packet.topic)) return done(null);
+      if (!holdFor.some((f) => topicMatches(f, packet.topic))) return done(null);
       if (closing) return done(new Error('broker closing'));
       held.push(() => authorize(client, packet, done));
       return;
@@ -62,8 +63,8 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions = {}): Promis
   return {
     url: `mqtt://${host}:${actual}`,
     port: actual,
-    intercept: (accepts, handler) => {
-      intercepts.push({ accepts, handler });
+    intercept: (filter, handler) => {
+      intercepts.push({ filter, handler });
       const again = held;
       held = [];
       for (const ask of again) ask();

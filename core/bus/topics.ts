@@ -50,10 +50,6 @@ export type ParamsOf<N extends TopicName> = Params<(typeof topics)[N]['pattern']
 
 /** Door controllers' contract: `access/{propertyId}/{doorId}/events`. */
 export const DOOR_INTAKE_FILTER = 'access/+/+/events';
-/** Whether a topic is one DOOR_INTAKE_FILTER matches (`+` is one level, empty included). */
-export function isDoorIntakeTopic(topic: string): boolean {
-  return /^access\/[^/]*\/[^/]*\/events$/.test(topic);
-}
 export function doorIntakeTopic(propertyId: string, doorId: string): string {
   return `access/${propertyId}/${doorId}/events`;
 }

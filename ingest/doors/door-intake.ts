@@ -4,7 +4,7 @@ import { BatchWriter } from '../../core/db/batch-writer.ts';
 import { isRowRefused } from '../../core/db/db.ts';
 import { DoorEventsRepository } from '../../core/db/repositories/door-events.repository.ts';
 import { DeadLettersRepository, reasonClass, type DeadLetter } from '../../core/db/repositories/dead-letters.repository.ts';
-import { DOOR_INTAKE_FILTER, isDoorIntakeTopic } from '../../core/bus/topics.ts';
+import { DOOR_INTAKE_FILTER } from '../../core/bus/topics.ts';
 import type { ServiceContext } from '../../core/service.ts';
 import type { DoorEvent, FaceCapture } from '../../core/events/index.ts';
 import { decodeDoorMessage, type DecodeLimits } from './door-message.ts';
@@ -95,7 +95,7 @@ export class DoorIntake {
     // come before the commit, and a kill -9 in between would lose it).
     const intercept = this.ctx.broker.intercept;
     if (intercept) {
-      intercept(isDoorIntakeTopic, (topic, payload, redelivered) => this.handle(topic, payload, redelivered));
+      intercept(DOOR_INTAKE_FILTER, (topic, payload, redelivered) => this.handle(topic, payload, redelivered));
       this.ctx.log.info({ doors, filter: DOOR_INTAKE_FILTER }, 'door intake takes publishes inside the embedded broker');
       return;
     }
