@@ -284,16 +284,7 @@ async function measureInstances(
   const cpu0 = pids.map(cpuSeconds);
   const c0 = Date.now();
   const ackedFile = path.join(dataDir, 'acked.txt');
-  const res = await publish({
-    url: c.mqttUrl(0),
-    doors,
-    perSecond: rate,
-    seconds,
-    clients: 4,
-    protocolVersion: 4,
-    ackedFile,
-    drainMs: 120_000,
-  });
+  const res = await publish(c.doorJob(0, { doors, perSecond: rate, seconds, clients: 4, ackedFile, drainMs: 120_000 }));
   const ids = readFileSync(ackedFile, 'utf8').split('\n').filter(Boolean);
   // Announcements can repeat an event (a batch redelivered after a restart): wait for the count, then read the table.
   const until = Date.now() + 120_000;

@@ -18,7 +18,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsCluster } from './nats-cluster.ts';
 import { portIn } from './harness.ts';
 import { PORT_RANGES, rangeOf } from '../helpers/port-ranges.ts';
-import type { PublisherJob } from './acked-publisher.ts';
 import {
   doorEventsStored,
   heartbeatGaps,
@@ -35,7 +34,7 @@ import { filterFor } from '../../core/bus/topics.ts';
 import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { importTestCity } from '../ingest/helpers/context.ts';
 import { until } from '../ingest/helpers/wait.ts';
-import { doubleWatches, IngestInstance, watchersNow } from '../ingest/helpers/ingest-fleet.ts';
+import { allWatchedOnce, doubleWatches, IngestInstance } from '../ingest/helpers/ingest-fleet.ts';
 import { startSimulatedCameras, type SimulatedCameras } from '../../fixtures/index.ts';
 import type { City } from '../../core/city/city.schema.ts';
 
@@ -87,13 +86,6 @@ describe('the city on a NATS JetStream cluster (short)', () => {
     await i.proc.waitFor(/ingest running/, 120_000);
     return i;
   };
-  const allWatchedOnce = (what: string) =>
-    until(
-      () => watchersNow(live()),
-      (m) => m.size === CAMERAS && [...m.values()].every((w) => w.length === 1) && live().every((i) => i.watching().size > 0),
-      60_000,
-      what,
-    );
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'gw-city-cluster-'));
@@ -178,7 +170,7 @@ describe('the city on a NATS JetStream cluster (short)', () => {
   });
 
   it('when a broker node, an ingest and an analytics worker are SIGKILLed mid-stream and a camera goes down, then nothing acknowledged is lost, every camera stays watched, the outage opens one ticket and its alert is pushed live', async () => {
-    await allWatchedOnce('every camera watched once by the two instances');
+    await allWatchedOnce(live, CAMERAS, 'every camera watched once by the two instances');
     const watchedFrom = new Date();
     const clients = await Promise.all(gatewayPorts.map((p) => liveClient(`http://127.0.0.1:${p}`, 'admin', PASSWORD)));
     sockets.push(...clients.map((c) => c.socket));
@@ -192,16 +184,15 @@ describe('the city on a NATS JetStream cluster (short)', () => {
     // One node leads both the door stream and the product's (health samples, alerts): its death stops both at once.
     await leaderOfBoth(cluster, MQTT_STREAM, PRODUCT_STREAM);
     const doors = city.doors.map((d) => ({ propertyId: d.propertyId, id: d.id }));
-    const job = (node: number, file: string): PublisherJob => ({
-      url: cluster.mqttUrl(node),
-      doors,
-      perSecond: 100,
-      seconds: 24,
-      clients: 2,
-      protocolVersion: 4, // nats-server's MQTT listener speaks 3.1.1
-      ackedFile: path.join(dataDir, file),
-      drainMs: DOOR_BOUND_MS,
-    });
+    const job = (node: number, file: string) =>
+      cluster.doorJob(node, {
+        doors,
+        perSecond: 100,
+        seconds: 24,
+        clients: 2,
+        ackedFile: path.join(dataDir, file),
+        drainMs: DOOR_BOUND_MS,
+      });
     const t0 = Date.now();
     const at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     const timeline: string[] = [];
@@ -259,7 +250,7 @@ describe('the city on a NATS JetStream cluster (short)', () => {
       await until(() => c.alerts.some((a) => a.alertId === alertId), Boolean, 30_000, 'the outage alert on a live client');
 
     // Cameras: every one watched by exactly one live instance, none ever by two, no heartbeat gap past the bound.
-    await allWatchedOnce('every camera watched once after the restarts');
+    await allWatchedOnce(live, CAMERAS, 'every camera watched once after the restarts');
     const gaps = await heartbeatGaps(
       pool,
       city.cameras.map((c) => c.id),

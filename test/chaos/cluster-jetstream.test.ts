@@ -79,16 +79,8 @@ describe('door intake on a NATS JetStream cluster (short)', () => {
     await start(0);
     await start(1);
     const doors = city.doors.map((d) => ({ propertyId: d.propertyId, id: d.id }));
-    const job = (node: number, file: string): PublisherJob => ({
-      url: cluster.mqttUrl(node),
-      doors,
-      perSecond: 400,
-      seconds: 16,
-      clients: 2,
-      protocolVersion: 4, // nats-server's MQTT listener speaks 3.1.1
-      ackedFile: path.join(dataDir, file),
-      drainMs: BOUND_MS,
-    });
+    const job = (node: number, file: string) =>
+      cluster.doorJob(node, { doors, perSecond: 400, seconds: 16, clients: 2, ackedFile: path.join(dataDir, file), drainMs: BOUND_MS });
     // Controllers on two nodes' MQTT listeners; the one killed below may be either or neither.
     const t0 = Date.now();
     const published = Promise.all([publish(job(0, 'acked-0.txt')), publish(job(1, 'acked-1.txt'))]);

@@ -9,6 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { portIn } from './harness.ts';
 import { waitForPort } from '../ingest/helpers/mosquitto.ts';
+import type { PublisherJob } from './acked-publisher.ts';
 
 export const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 
@@ -35,6 +36,11 @@ export class NatsCluster {
 
   mqttUrl(i: number): string {
     return `mqtt://127.0.0.1:${this.nodes[i].mqttPort}`;
+  }
+
+  /** A door publisher job whose controllers connect to node `i`'s MQTT listener, which speaks MQTT 3.1.1 only. */
+  doorJob(i: number, job: Omit<PublisherJob, 'url' | 'protocolVersion'>): PublisherJob {
+    return { ...job, url: this.mqttUrl(i), protocolVersion: 4 };
   }
 
   static async start(opts: { size?: number; ports?: [number, number] } = {}): Promise<NatsCluster> {

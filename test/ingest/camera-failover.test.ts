@@ -10,7 +10,7 @@ import { freshPgDb, type TestDb } from '../helpers/db.ts';
 import { startMosquitto, type TestBroker } from './helpers/mosquitto.ts';
 import { importTestCity } from './helpers/context.ts';
 import { until } from './helpers/wait.ts';
-import { doubleWatches, IngestInstance, watchersNow } from './helpers/ingest-fleet.ts';
+import { allWatchedOnce, doubleWatches, IngestInstance } from './helpers/ingest-fleet.ts';
 import { startSimulatedCameras, type SimulatedCameras } from '../../fixtures/index.ts';
 import { LeasesRepository } from '../../core/db/repositories/leases.repository.ts';
 import { CameraHealthRepository } from '../../core/db/repositories/camera-health.repository.ts';
@@ -40,13 +40,6 @@ describe('cameras shared between ingest instances', () => {
     instances.push(i);
     return i;
   };
-  const allWatchedOnce = async (what: string) =>
-    until(
-      () => watchersNow(live()),
-      (m) => m.size === CAMERAS && [...m.values()].every((w) => w.length === 1) && live().every((i) => i.watching().size > 0),
-      60_000,
-      what,
-    );
 
   beforeAll(async () => {
     [t, broker] = await Promise.all([freshPgDb(), startMosquitto()]);
@@ -86,7 +79,7 @@ describe('cameras shared between ingest instances', () => {
 
   it('when three instances start, then every camera is watched by exactly one of them and each has a share', async () => {
     for (const n of ['gw-failover-a', 'gw-failover-b', 'gw-failover-c']) start(n);
-    const now = await allWatchedOnce('all cameras watched once by three instances');
+    const now = await allWatchedOnce(live, CAMERAS, 'all cameras watched once by three instances');
     for (const i of instances) expect([...now.values()].flat()).toContain(i.name);
     // The database agrees with what the processes say they watch.
     const rows = await new LeasesRepository(t.db).watchers();
@@ -101,7 +94,7 @@ describe('cameras shared between ingest instances', () => {
     const orphaned = [...victim.watching()];
     expect(orphaned.length).toBeGreaterThan(0);
     const killedAt = await victim.kill();
-    await allWatchedOnce('cameras of the killed instance watched again');
+    await allWatchedOnce(live, CAMERAS, 'cameras of the killed instance watched again');
     const health = new CameraHealthRepository(t.db);
     // Watched again = a heartbeat of the camera by a survivor (samples from the dead one cannot be later than its death).
     const takeover: number[] = [];
@@ -133,7 +126,7 @@ describe('cameras shared between ingest instances', () => {
       60_000,
       'the joining instance watches cameras',
     );
-    const now = await allWatchedOnce('every camera watched once after the join');
+    const now = await allWatchedOnce(live, CAMERAS, 'every camera watched once after the join');
     expect([...now.values()].flat()).toContain(d.name);
     expect(doubleWatches(instances)).toEqual([]);
   }, 120_000);

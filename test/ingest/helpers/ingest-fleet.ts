@@ -2,6 +2,7 @@
 // and checks the timeline (no camera watched by two instances at once; who watches what now).
 import { fileURLToPath } from 'node:url';
 import { run, type Running } from '../../helpers/run.ts';
+import { until } from './wait.ts';
 
 const SCRIPT = fileURLToPath(new URL('./ingest-process.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -106,4 +107,14 @@ export function watchersNow(instances: IngestInstance[]): Map<string, string[]> 
   const m = new Map<string, string[]>();
   for (const i of instances) for (const c of i.watching()) m.set(c, [...(m.get(c) ?? []), i.name]);
   return m;
+}
+
+/** Waits (up to 60 s) until each of `cameras` cameras is watched by exactly one live instance and every one has some. */
+export function allWatchedOnce(live: () => IngestInstance[], cameras: number, what: string): Promise<Map<string, string[]>> {
+  return until(
+    () => watchersNow(live()),
+    (m) => m.size === cameras && [...m.values()].every((w) => w.length === 1) && live().every((i) => i.watching().size > 0),
+    60_000,
+    what,
+  );
 }
