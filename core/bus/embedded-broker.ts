@@ -24,9 +24,9 @@ export interface EmbeddedBrokerOptions {
   port?: number;
   host?: string;
   /**
-   * Client publishes on topics matching these filters wait, unacknowledged, until an interceptor for them is registered: the broker
-   * listens before the services start, and a controller that reconnects in between must not be acknowledged for a
-   * message nobody took.
+   * Client publishes on topics matching these filters wait, unacknowledged, until an interceptor for them is
+   * registered: the broker listens before the services start, and a controller that reconnects in between must not
+   * be acknowledged for a message nobody took.
    */
   holdFor?: string[];
 }
